@@ -1,0 +1,49 @@
+// Assembles the running server from configuration: database, services, GraphQL, HTTP.
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config.ts';
+import { type Database, openDatabase } from './db/open-database.ts';
+import type { Logger } from './logger.ts';
+import { createGraphqlServer } from './server/create-yoga.ts';
+import { createHttpServer } from './server/http-server.ts';
+import { createServices, type Services } from './services/create-services.ts';
+
+export interface App {
+  services: Services;
+  database: Database;
+  /** Starts listening; resolves to the base URL. */
+  listen(port?: number, host?: string): Promise<URL>;
+  /** Stops accepting, lets requests and queued mail finish, then closes the database. */
+  close(): Promise<void>;
+}
+
+export async function createApp(config: Config, logger: Logger, database?: Database): Promise<App> {
+  const db =
+    database ?? (await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: `${config.dataDir}/pglite` }));
+  const services = createServices({ config, prisma: db.prisma, logger });
+  const yoga = createGraphqlServer({ config, services, ping: db.ping, logger });
+  const server = createHttpServer({ yoga, maxBodyBytes: config.maxBodyBytes, trustProxy: config.trustProxy, logger });
+
+  return {
+    services,
+    database: db,
+    listen(port = config.port, host = config.host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          const { address, port: actual, family } = server.address() as AddressInfo;
+          const hostname = address === '::' || address === '0.0.0.0' ? 'localhost' : family === 'IPv6' ? `[${address}]` : address;
+          resolve(new URL(`http://${hostname}:${actual}`));
+        });
+      });
+    },
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await services.background.drain();
+      services.mailer.close();
+      await db.close();
+    },
+  };
+}

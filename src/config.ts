@@ -1,0 +1,136 @@
+// The one place that reads process.env: parsed and checked once at start, every problem reported.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const secret = z.string().min(32, 'must be at least 32 characters');
+const list = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+const envSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  PORT: int(0, 65535).default(4000),
+  HOST: z.string().min(1).optional(),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection string').optional(),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  JWT_SECRET: secret.optional(),
+  JWT_SECRET_PREVIOUS: secret.optional(),
+  JWT_ISSUER: z.string().min(1).default('auth-api'),
+  JWT_AUDIENCE: z.string().min(1).default('auth-api'),
+  SESSION_IDLE_SECONDS: int(1, 86_400).default(600),
+  SESSION_ABSOLUTE_SECONDS: int(1, 2_592_000).default(28_800),
+  PASSWORD_MIN_LENGTH: int(8, 256).default(8),
+  ARGON2_MEMORY_KIB: int(19_456, 4_194_304).default(19_456),
+  ARGON2_ITERATIONS: int(2, 100).default(2),
+  ARGON2_PARALLELISM: int(1, 16).default(1),
+  COOKIE_NAME: z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be a cookie name token').optional(),
+  COOKIE_SECURE: bool.optional(),
+  CORS_ORIGINS: list.default([]),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  MAIL_FROM: z.string().min(3).default('Auth API <no-reply@localhost>'),
+  APP_NAME: z.string().min(1).default('Auth API'),
+  RESET_CODE_DIGITS: int(6, 10).default(6),
+  RESET_CODE_TTL_SECONDS: int(60, 86_400).default(600),
+  RESET_CODE_MAX_ATTEMPTS: int(1, 20).default(5),
+  TRUST_PROXY: bool.default(false),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  GRAPHIQL: bool.optional(),
+  INTROSPECTION: bool.optional(),
+  RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  MAX_BODY_BYTES: int(1_024, 10_485_760).default(65_536),
+});
+
+
+export interface Config {
+  production: boolean;
+  port: number;
+  host: string | undefined;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  jwt: { secret: string; previousSecret: string | undefined; issuer: string; audience: string };
+  session: { idleSeconds: number; absoluteSeconds: number };
+  password: { minLength: number; maxLength: number };
+  argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  cookie: { name: string; secure: boolean };
+  corsOrigins: string[];
+  mail: { smtpUrl: string | undefined; from: string; appName: string };
+  resetCode: { digits: number; ttlSeconds: number; maxAttempts: number };
+  trustProxy: boolean;
+  redisUrl: string | undefined;
+  graphiql: boolean;
+  introspection: boolean;
+  rateLimits: boolean;
+  maxBodyBytes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses the environment; throws ConfigError listing every problem at once. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset", as they do in most deployment tools.
+  const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const env = parsed.data;
+  const production = env.NODE_ENV === 'production';
+  const problems: string[] = [];
+  if (production && !env.JWT_SECRET) problems.push('JWT_SECRET: required in production (at least 32 random characters)');
+  if (env.SESSION_ABSOLUTE_SECONDS < env.SESSION_IDLE_SECONDS) {
+    problems.push('SESSION_ABSOLUTE_SECONDS: must not be shorter than SESSION_IDLE_SECONDS');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const dataDir = resolve(env.DATA_DIR);
+  const secure = env.COOKIE_SECURE ?? production;
+  return {
+    production,
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    dataDir,
+    jwt: {
+      secret: env.JWT_SECRET ?? developmentSecret(dataDir),
+      previousSecret: env.JWT_SECRET_PREVIOUS,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+    },
+    session: { idleSeconds: env.SESSION_IDLE_SECONDS, absoluteSeconds: env.SESSION_ABSOLUTE_SECONDS },
+    password: { minLength: env.PASSWORD_MIN_LENGTH, maxLength: 256 },
+    argon2: { memoryCost: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_ITERATIONS, parallelism: env.ARGON2_PARALLELISM },
+    // The __Host- prefix makes browsers refuse the cookie unless it is Secure, host-only and Path=/.
+    cookie: { name: env.COOKIE_NAME ?? (secure ? '__Host-access_token' : 'access_token'), secure },
+    corsOrigins: env.CORS_ORIGINS,
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, appName: env.APP_NAME },
+    resetCode: { digits: env.RESET_CODE_DIGITS, ttlSeconds: env.RESET_CODE_TTL_SECONDS, maxAttempts: env.RESET_CODE_MAX_ATTEMPTS },
+    trustProxy: env.TRUST_PROXY,
+    redisUrl: env.REDIS_URL,
+    graphiql: env.GRAPHIQL ?? !production,
+    introspection: env.INTROSPECTION ?? !production,
+    rateLimits: env.RATE_LIMITS === 'on',
+    maxBodyBytes: env.MAX_BODY_BYTES,
+  };
+}
+
+/** Outside production a missing JWT_SECRET is generated once and kept in the data directory. */
+function developmentSecret(dataDir: string): string {
+  const file = join(dataDir, 'jwt-secret');
+  try {
+    const existing = readFileSync(file, 'utf8').trim();
+    if (existing.length >= 32) return existing;
+  } catch {
+    // Not there yet: generate it below.
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const generated = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${generated}\n`, { mode: 0o600 });
+  return generated;
+}
+

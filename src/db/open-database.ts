@@ -1,0 +1,77 @@
+// Opens the database the configuration names: PostgreSQL through `pg` when DATABASE_URL is set,
+// otherwise PGlite (PostgreSQL compiled to WebAssembly) in-process. Everything above this file
+// sees one PrismaClient and cannot tell the two apart.
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from '../generated/prisma/client.ts';
+import { migrate } from './migrate.ts';
+
+export interface Database {
+  prisma: PrismaClient;
+  /** A pg pool when the database is a PostgreSQL server (shared rate-limit counters use it). */
+  pool: pg.Pool | undefined;
+  /** Answers true while the database answers a trivial query. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export type DatabaseTarget = { url: string } | { dataDir: string | undefined };
+
+/** Opens and migrates. `dataDir: undefined` means an in-memory PGlite (tests). */
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  return 'url' in target ? openPostgres(target.url) : openPglite(target.dataDir);
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle client that loses its server emits 'error'; without a listener that would crash.
+  pool.on('error', (error) => console.error('[db] idle connection error:', error.message));
+  const client = await pool.connect();
+  try {
+    await migrate({
+      exec: async (sql) => void (await client.query(sql)),
+      query: async (sql, params) => (await client.query(sql, params)).rows,
+    });
+  } finally {
+    client.release();
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    prisma,
+    pool,
+    ping: () => ping(prisma),
+    close: async () => {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Database> {
+  const pglite = await PGlite.create(dataDir);
+  await migrate({
+    exec: async (sql) => void (await pglite.exec(sql)),
+    query: async (sql, params) => (await pglite.query(sql, params)).rows as never,
+  });
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  return {
+    prisma,
+    pool: undefined,
+    ping: () => ping(prisma),
+    close: async () => {
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}
+
+async function ping(prisma: PrismaClient): Promise<boolean> {
+  try {
+    await prisma.$queryRaw`SELECT 1`;
+    return true;
+  } catch {
+    return false;
+  }
+}

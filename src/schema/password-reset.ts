@@ -1,0 +1,37 @@
+// "Forgot password": sendMail emails a one-time code; resetPassword spends it.
+import { builder } from './builder.ts';
+import { MessagePayload } from './message-payload.ts';
+
+const SendMailInput = builder.inputType('SendMailInput', {
+  fields: (t) => ({ email: t.string({ required: true }) }),
+});
+
+const ResetPasswordInput = builder.inputType('ResetPasswordInput', {
+  fields: (t) => ({
+    email: t.string({ required: true }),
+    code: t.string({ required: true }),
+    newPassword: t.string({ required: true }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  sendMail: t.field({
+    type: MessagePayload,
+    description: '"Forgot password": emails a one-time reset code if an account exists.',
+    args: { input: t.arg({ type: SendMailInput, required: true }) },
+    resolve: (_root, { input }, { services }) => {
+      services.passwordReset.requestCode(input.email);
+      return { message: 'If an account exists for that email, a reset code has been sent.' };
+    },
+  }),
+  resetPassword: t.field({
+    type: MessagePayload,
+    description: 'Sets a new password with the mailed code and signs out every session of the user.',
+    args: { input: t.arg({ type: ResetPasswordInput, required: true }) },
+    resolve: async (_root, { input }, { services, auth }) => {
+      await services.passwordReset.resetPassword(input);
+      auth.signedOut();
+      return { message: 'password reset successful!' };
+    },
+  }),
+}));

@@ -1,0 +1,43 @@
+// The GraphQL server: schema, context, and the plugins that guard and shape each request.
+import { createYoga, useReadinessCheck } from 'graphql-yoga';
+import type { Config } from '../config.ts';
+import { type Context, createContextFactory, type ServerContext } from '../context/create-context.ts';
+import { createSessionCookies } from '../context/use-session-cookie.ts';
+import type { Logger } from '../logger.ts';
+import { schema } from '../schema/index.ts';
+import type { Services } from '../services/create-services.ts';
+import { createMaskError } from './mask-error.ts';
+import { useCsrfPrevention } from './use-csrf-prevention.ts';
+import { useDisableIntrospection } from './use-disable-introspection.ts';
+
+export const GRAPHQL_ENDPOINT = '/graphql';
+
+export function createGraphqlServer(deps: { config: Config; services: Services; ping: () => Promise<boolean>; logger: Logger }) {
+  const { config, services, ping, logger } = deps;
+  const cookies = createSessionCookies({ sessions: services.sessions, cookie: config.cookie, graphqlEndpoint: GRAPHQL_ENDPOINT });
+  const allowedOrigins = new Set(config.corsOrigins);
+
+  return createYoga<ServerContext, Context>({
+    schema,
+    context: createContextFactory(services, cookies),
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
+    healthCheckEndpoint: '/health',
+    graphiql: config.graphiql ? { title: config.mail.appName, credentials: 'same-origin' } : false,
+    landingPage: false,
+    batching: false,
+    // Credentials only for configured origins; every other origin gets no CORS headers at all.
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      if (!origin || !allowedOrigins.has(origin)) return false;
+      return { origin: [origin], credentials: true, methods: ['GET', 'POST'], maxAge: 600 };
+    },
+    maskedErrors: { maskError: createMaskError(logger), errorMessage: 'Unexpected error.' },
+    logging: config.production ? 'warn' : 'info',
+    plugins: [
+      useCsrfPrevention(),
+      ...(config.introspection ? [] : [useDisableIntrospection()]),
+      cookies.plugin,
+      useReadinessCheck({ endpoint: '/ready', check: ping }),
+    ],
+  });
+}

@@ -1,0 +1,49 @@
+// Wires the services together from configuration and the open database.
+import type { Config } from '../config.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { Logger } from '../logger.ts';
+import { type AccountService, createAccountService } from './accounts.ts';
+import { type BackgroundTasks, createBackgroundTasks } from './background-tasks.ts';
+import { createMailer, type Mailer } from './mailer.ts';
+import { createPasswordResetService, type PasswordResetService } from './password-reset.ts';
+import { createPasswordHasher } from './passwords.ts';
+import { createResetCodes } from './reset-codes.ts';
+import { createSessionService, type SessionService } from './sessions.ts';
+import { createTokenSigner } from './tokens.ts';
+import { join } from 'node:path';
+
+export interface Services {
+  prisma: PrismaClient;
+  accounts: AccountService;
+  sessions: SessionService;
+  passwordReset: PasswordResetService;
+  background: BackgroundTasks;
+  mailer: Mailer;
+}
+
+export function createServices(deps: { config: Config; prisma: PrismaClient; logger: Logger }): Services {
+  const { config, prisma, logger } = deps;
+  const passwords = createPasswordHasher(config.argon2);
+  const sessions = createSessionService({ prisma, tokens: createTokenSigner(config.jwt), config: config.session });
+  const background = createBackgroundTasks(logger);
+  const mailer = createMailer(
+    { smtpUrl: config.mail.smtpUrl, from: config.mail.from, outboxDir: join(config.dataDir, 'mail') },
+    logger,
+  );
+  return {
+    prisma,
+    accounts: createAccountService({ prisma, passwords, sessions, policy: config.password }),
+    sessions,
+    passwordReset: createPasswordResetService({
+      prisma,
+      passwords,
+      codes: createResetCodes({ digits: config.resetCode.digits, secret: config.jwt.secret }),
+      mailer,
+      background,
+      policy: config.password,
+      config: { appName: config.mail.appName, ...config.resetCode },
+    }),
+    background,
+    mailer,
+  };
+}

@@ -1,0 +1,70 @@
+// Session JWTs: HS256 only, issuer and audience pinned, `sub` and `sid` required. The token is a
+// signed pointer to a session row; the row, not the token, decides whether the session lives.
+import jwt from 'jsonwebtoken';
+
+export interface TokenConfig {
+  secret: string;
+  /** Still accepted (never used to sign) while a key rotation settles. */
+  previousSecret: string | undefined;
+  issuer: string;
+  audience: string;
+}
+
+export interface SessionClaims {
+  userId: string;
+  sessionId: string;
+  issuedAt: Date;
+  expiresAt: Date;
+}
+
+// Tokens minted "in the future" by a skewed clock are tolerated by this much, no more.
+const CLOCK_TOLERANCE_SECONDS = 5;
+
+export interface TokenSigner {
+  sign(userId: string, sessionId: string, expiresAt: Date): string;
+  /** Null for anything not minted by us and still within its exp: never throws. */
+  verify(token: string): SessionClaims | null;
+}
+
+export function createTokenSigner(config: TokenConfig): TokenSigner {
+  const secrets = [config.secret, config.previousSecret].filter((s): s is string => Boolean(s));
+
+  return {
+    sign(userId, sessionId, expiresAt) {
+      const now = Math.floor(Date.now() / 1000);
+      return jwt.sign({ sid: sessionId, iat: now, exp: Math.floor(expiresAt.getTime() / 1000) }, config.secret, {
+        algorithm: 'HS256',
+        subject: userId,
+        issuer: config.issuer,
+        audience: config.audience,
+      });
+    },
+    verify(token) {
+      for (const secret of secrets) {
+        const claims = verifyWith(token, secret, config);
+        if (claims) return claims;
+      }
+      return null;
+    },
+  };
+}
+
+function verifyWith(token: string, secret: string, config: TokenConfig): SessionClaims | null {
+  let payload: string | jwt.JwtPayload;
+  try {
+    payload = jwt.verify(token, secret, {
+      algorithms: ['HS256'],
+      issuer: config.issuer,
+      audience: config.audience,
+    });
+  } catch {
+    return null;
+  }
+  if (typeof payload === 'string') return null;
+  const { sub, sid, iat, exp } = payload;
+  if (typeof sub !== 'string' || typeof sid !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') {
+    return null;
+  }
+  if (iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS) return null;
+  return { userId: sub, sessionId: sid, issuedAt: new Date(iat * 1000), expiresAt: new Date(exp * 1000) };
+}
