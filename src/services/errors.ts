@@ -22,7 +22,6 @@ export class AppError extends GraphQLError {
     extensions: Record<string, unknown> = {},
   ) {
     super(message, { extensions: { ...extensions, code } });
-    this.name = 'AppError';
   }
 }
 

@@ -1,0 +1,80 @@
+// A GraphQL client over real HTTP with a real cookie jar (tough-cookie), as a browser keeps one.
+import { parseSetCookie, type SetCookie } from 'cookie';
+import { CookieJar } from 'tough-cookie';
+
+export interface GraphqlError {
+  message: string;
+  extensions?: { code?: string; retryAfter?: number; [key: string]: unknown };
+}
+
+export interface GraphqlResponse<Data = Record<string, any>> {
+  status: number;
+  headers: Headers;
+  data: Data | null | undefined;
+  errors: GraphqlError[] | undefined;
+  /** The session cookie this response set, parsed, if it set one. */
+  setCookie: SetCookie | undefined;
+}
+
+export class TestClient {
+  readonly jar = new CookieJar();
+
+  constructor(
+    readonly url: URL,
+    readonly cookieName = 'access_token',
+  ) {}
+
+  async graphql<Data = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers: Record<string, string> = {},
+  ): Promise<GraphqlResponse<Data>> {
+    return this.send(JSON.stringify({ query, variables }), headers);
+  }
+
+  /** Sends a raw body (malformed JSON, wrong content types, …) with the jar's cookies. */
+  async send(body: string | Uint8Array, headers: Record<string, string> = {}, method = 'POST'): Promise<GraphqlResponse<any>> {
+    const cookie = await this.jar.getCookieString(this.url.toString());
+    const response = await fetch(this.url, {
+      method,
+      headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}), ...headers },
+      body: method === 'GET' ? undefined : body,
+    });
+    return this.read(response);
+  }
+
+  async get(search: Record<string, string>, headers: Record<string, string> = {}): Promise<GraphqlResponse<any>> {
+    const url = new URL(this.url);
+    for (const [key, value] of Object.entries(search)) url.searchParams.set(key, value);
+    const cookie = await this.jar.getCookieString(this.url.toString());
+    const response = await fetch(url, { headers: { accept: 'application/json', ...(cookie ? { cookie } : {}), ...headers } });
+    return this.read(response);
+  }
+
+  /** The session token the jar holds (what a browser would send), or undefined. */
+  async token(): Promise<string | undefined> {
+    const cookies = await this.jar.getCookies(this.url.toString());
+    return cookies.find((c) => c.key === this.cookieName)?.value;
+  }
+
+  /** Puts a token into the jar, as if the server had set it (for copied or forged tokens). */
+  async useToken(token: string): Promise<void> {
+    await this.jar.setCookie(`${this.cookieName}=${token}; Path=/; HttpOnly`, this.url.toString());
+  }
+
+  private async read(response: Response): Promise<GraphqlResponse<any>> {
+    for (const header of response.headers.getSetCookie()) await this.jar.setCookie(header, this.url.toString());
+    const setCookie = response.headers
+      .getSetCookie()
+      .map((header) => parseSetCookie(header))
+      .find((c) => c.name === this.cookieName);
+    const text = await response.text();
+    let json: { data?: unknown; errors?: GraphqlError[] } = {};
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = { errors: [{ message: text }] };
+    }
+    return { status: response.status, headers: response.headers, data: json.data as any, errors: json.errors, setCookie };
+  }
+}

@@ -1,0 +1,23 @@
+// One suite, run once per database: PGlite always, PostgreSQL too when DATABASE_URL is set
+// (each test file then gets a database of its own on that server, dropped afterwards).
+import { createRequire } from 'node:module';
+import { defineConfig } from 'vitest/config';
+
+const databases = ['pglite', ...(process.env.DATABASE_URL ? ['postgres'] : [])];
+
+export default defineConfig({
+  resolve: {
+    // graphql 16 ships CJS (main) and ESM (module) copies. Node, and so Yoga and Pothos, load the
+    // CJS one; Vite would hand our own files the ESM one, and `instanceof GraphQLError` would fail
+    // across the two. One copy for everyone, as in production.
+    alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }],
+  },
+  test: {
+    include: ['tests/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Two cores here: more workers only queue for CPU behind argon2.
+    maxWorkers: 2,
+    projects: databases.map((name) => ({ extends: true, test: { name, env: { TEST_DATABASE: name } } })),
+  },
+});
