@@ -33,7 +33,7 @@ export class TestClient {
   }
 
   /** Sends a raw body (malformed JSON, wrong content types, …) with the jar's cookies. */
-  async send(body: string | Uint8Array, headers: Record<string, string> = {}, method = 'POST'): Promise<GraphqlResponse<any>> {
+  async send(body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}, method = 'POST'): Promise<GraphqlResponse<any>> {
     const cookie = await this.jar.getCookieString(this.url.toString());
     const response = await fetch(this.url, {
       method,
