@@ -1,11 +1,13 @@
 // Assembles the running server from configuration: database, services, GraphQL, HTTP.
 import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/open-database.ts';
 import type { Logger } from './logger.ts';
 import { createGraphqlServer } from './server/create-yoga.ts';
 import { createHttpServer } from './server/http-server.ts';
 import { createServices, type Services } from './services/create-services.ts';
+import type { RateLimitStore } from './services/rate-limits.ts';
 
 export interface App {
   services: Services;
@@ -19,7 +21,14 @@ export interface App {
 export async function createApp(config: Config, logger: Logger, database?: Database): Promise<App> {
   const db =
     database ?? (await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: `${config.dataDir}/pglite` }));
-  const services = createServices({ config, prisma: db.prisma, logger });
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
+  redis?.on('error', (error: Error) => logger.warn(`[redis] ${error.message}`));
+  const rateLimitStore: RateLimitStore = redis
+    ? { kind: 'redis', client: redis }
+    : db.pool
+      ? { kind: 'postgres', pool: db.pool }
+      : { kind: 'memory' };
+  const services = createServices({ config, prisma: db.prisma, rateLimitStore, logger });
   const yoga = createGraphqlServer({ config, services, ping: db.ping, logger });
   const server = createHttpServer({ yoga, maxBodyBytes: config.maxBodyBytes, trustProxy: config.trustProxy, logger });
 
@@ -43,6 +52,7 @@ export async function createApp(config: Config, logger: Logger, database?: Datab
       });
       await services.background.drain();
       services.mailer.close();
+      redis?.disconnect();
       await db.close();
     },
   };

@@ -3,10 +3,19 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { RATE_LIMIT_RULES, type RateLimitRuleName, type RateLimitRules } from './services/rate-limits.ts';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const secret = z.string().min(32, 'must be at least 32 characters');
+const rule = z
+  .string()
+  .regex(/^\d+\/\d+$/, 'must be "attempts/seconds", e.g. 5/900')
+  .transform((v) => {
+    const [points, seconds] = v.split('/').map(Number) as [number, number];
+    return { points, seconds };
+  })
+  .refine((r) => r.points >= 1 && r.seconds >= 1, 'attempts and seconds must both be at least 1');
 const list = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
 
 const envSchema = z.object({
@@ -42,6 +51,35 @@ const envSchema = z.object({
   MAX_BODY_BYTES: int(1_024, 10_485_760).default(65_536),
 });
 
+// OWASP: a few failed sign-ins per account before a cool-down, a few reset mails per address per
+// hour; generous per-address limits for offices behind one NAT.
+export const DEFAULT_RATE_LIMITS: Record<RateLimitRuleName, string> = {
+  signInAccount: '5/900',
+  signInIp: '100/900',
+  signUpIp: '10/3600',
+  sendMailEmail: '3/3600',
+  sendMailIp: '10/3600',
+  resetPasswordEmail: '10/3600',
+  resetPasswordIp: '20/900',
+  deleteUserAccount: '5/900',
+  deleteUserIp: '20/900',
+};
+
+/** RATE_LIMIT_SIGN_IN_ACCOUNT for the rule signInAccount, and so on. */
+export function rateLimitVariable(name: RateLimitRuleName): string {
+  return `RATE_LIMIT_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+function parseRateLimits(raw: Record<string, string | undefined>, problems: string[]): RateLimitRules {
+  const entries = RATE_LIMIT_RULES.map((name) => {
+    const variable = rateLimitVariable(name);
+    const parsed = rule.safeParse(raw[variable] ?? DEFAULT_RATE_LIMITS[name]);
+    if (!parsed.success) problems.push(`${variable}: ${parsed.error.issues[0]?.message}`);
+    return [name, parsed.success ? parsed.data : { points: 1, seconds: 1 }] as const;
+  });
+  return Object.fromEntries(entries) as RateLimitRules;
+}
+
 
 export interface Config {
   production: boolean;
@@ -61,7 +99,7 @@ export interface Config {
   redisUrl: string | undefined;
   graphiql: boolean;
   introspection: boolean;
-  rateLimits: boolean;
+  rateLimits: { enabled: boolean; rules: RateLimitRules };
   maxBodyBytes: number;
 }
 
@@ -76,12 +114,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   // Empty strings mean "unset", as they do in most deployment tools.
   const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-  }
+  const problems: string[] = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  const rateLimitRules = parseRateLimits(raw, problems);
+  if (!parsed.success) throw new ConfigError(problems);
   const env = parsed.data;
   const production = env.NODE_ENV === 'production';
-  const problems: string[] = [];
   if (production && !env.JWT_SECRET) problems.push('JWT_SECRET: required in production (at least 32 random characters)');
   if (env.SESSION_ABSOLUTE_SECONDS < env.SESSION_IDLE_SECONDS) {
     problems.push('SESSION_ABSOLUTE_SECONDS: must not be shorter than SESSION_IDLE_SECONDS');
@@ -114,7 +151,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     redisUrl: env.REDIS_URL,
     graphiql: env.GRAPHIQL ?? !production,
     introspection: env.INTROSPECTION ?? !production,
-    rateLimits: env.RATE_LIMITS === 'on',
+    rateLimits: {
+      enabled: env.RATE_LIMITS === 'on',
+      rules: rateLimitRules,
+    },
     maxBodyBytes: env.MAX_BODY_BYTES,
   };
 }

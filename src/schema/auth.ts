@@ -34,8 +34,8 @@ builder.mutationFields((t) => ({
     type: AuthPayload,
     description: 'Creates the user and signs them in.',
     args: { input: t.arg({ type: SignUpInput, required: true }) },
-    resolve: async (_root, { input }, { services, auth }) => {
-      const signedIn = await services.accounts.signUp(input);
+    resolve: async (_root, { input }, { services, auth, clientIp }) => {
+      const signedIn = await services.accounts.signUp(input, { ip: clientIp });
       auth.signedIn(signedIn);
       return { message: 'user created!', ...signedIn };
     },
@@ -43,8 +43,8 @@ builder.mutationFields((t) => ({
   signIn: t.field({
     type: AuthPayload,
     args: { input: t.arg({ type: SignInInput, required: true }) },
-    resolve: async (_root, { input }, { services, auth }) => {
-      const signedIn = await services.accounts.signIn(input);
+    resolve: async (_root, { input }, { services, auth, clientIp }) => {
+      const signedIn = await services.accounts.signIn(input, { ip: clientIp });
       auth.signedIn(signedIn);
       return { message: 'login successful!', ...signedIn };
     },

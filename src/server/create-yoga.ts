@@ -1,4 +1,5 @@
 // The GraphQL server: schema, context, and the plugins that guard and shape each request.
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createYoga, useReadinessCheck } from 'graphql-yoga';
 import type { Config } from '../config.ts';
 import { type Context, createContextFactory, type ServerContext } from '../context/create-context.ts';
@@ -35,6 +36,15 @@ export function createGraphqlServer(deps: { config: Config; services: Services; 
     logging: config.production ? 'warn' : 'info',
     plugins: [
       useCsrfPrevention(),
+      // Refused before execution: one request must not multiply attempts or work.
+      EnvelopArmorPlugin({
+        maxAliases: { n: 5 },
+        maxDepth: { n: 8 },
+        maxTokens: { n: 1000 },
+        maxDirectives: { n: 10 },
+        costLimit: { maxCost: 1000 },
+        blockFieldSuggestion: { enabled: !config.introspection },
+      }),
       ...(config.introspection ? [] : [useDisableIntrospection()]),
       cookies.plugin,
       useReadinessCheck({ endpoint: '/ready', check: ping }),

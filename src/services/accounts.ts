@@ -4,6 +4,7 @@ import { AppError } from './errors.ts';
 import { normalizeEmail, normalizeUsername } from './input.ts';
 import { checkNewPassword, normalizePassword, type PasswordPolicy } from './password-policy.ts';
 import type { PasswordHasher } from './passwords.ts';
+import { clientKey, type RateLimits } from './rate-limits.ts';
 import type { IssuedSession, SessionService } from './sessions.ts';
 
 export interface SignUpInput {
@@ -21,11 +22,16 @@ export interface SignedIn extends IssuedSession {
   user: User;
 }
 
+/** Who is asking, as far as limits are concerned. */
+export interface Caller {
+  ip: string;
+}
+
 export interface AccountService {
-  signUp(input: SignUpInput): Promise<SignedIn>;
-  signIn(input: Credentials): Promise<SignedIn>;
+  signUp(input: SignUpInput, caller: Caller): Promise<SignedIn>;
+  signIn(input: Credentials, caller: Caller): Promise<SignedIn>;
   /** Deletes the signed-in user's account with its sessions and reset codes. */
-  deleteAccount(user: User, input: Credentials): Promise<void>;
+  deleteAccount(user: User, input: Credentials, caller: Caller): Promise<void>;
 }
 
 export function createAccountService(deps: {
@@ -33,13 +39,13 @@ export function createAccountService(deps: {
   passwords: PasswordHasher;
   sessions: SessionService;
   policy: PasswordPolicy;
+  limits: RateLimits;
 }): AccountService {
-  const { prisma, passwords, sessions, policy } = deps;
+  const { prisma, passwords, sessions, policy, limits } = deps;
 
   /** The same failure for an unknown email and a wrong password, at the same cost. */
-  async function checkCredentials(input: Credentials): Promise<User> {
-    const email = normalizeEmail(input.email);
-    const password = normalizePassword(input.password, { ...policy, minLength: 0 });
+  async function checkCredentials(email: string, rawPassword: string): Promise<User> {
+    const password = normalizePassword(rawPassword, { ...policy, minLength: 0 });
     const user = await prisma.user.findUnique({ where: { email } });
     if (!user) {
       await passwords.verifyDummy(password);
@@ -56,10 +62,11 @@ export function createAccountService(deps: {
   }
 
   return {
-    async signUp(input) {
+    async signUp(input, caller) {
       const username = normalizeUsername(input.username);
       const email = normalizeEmail(input.email);
       const password = checkNewPassword(input.password, policy, 'password', [username, email, email.split('@')[0] ?? '']);
+      await limits.consume('signUpIp', clientKey(caller.ip));
       const passwordHash = await passwords.hash(password);
       let user: User;
       try {
@@ -74,14 +81,23 @@ export function createAccountService(deps: {
       return { user, ...(await sessions.start(user.id)) };
     },
 
-    async signIn(input) {
-      const user = await checkCredentials(input);
+    async signIn(input, caller) {
+      const email = normalizeEmail(input.email);
+      normalizePassword(input.password, { ...policy, minLength: 0 });
+      // Counted before the hash is checked, so parallel guesses cannot slip past the limit.
+      await limits.consume('signInIp', clientKey(caller.ip));
+      await limits.consume('signInAccount', email);
+      const user = await checkCredentials(email, input.password);
+      await limits.reset('signInAccount', email);
       return { user, ...(await sessions.start(user.id)) };
     },
 
-    async deleteAccount(user, input) {
+    async deleteAccount(user, input, caller) {
       if (normalizeEmail(input.email) !== user.email) throw new AppError('FORBIDDEN');
-      await checkCredentials(input);
+      normalizePassword(input.password, { ...policy, minLength: 0 });
+      await limits.consume('deleteUserIp', clientKey(caller.ip));
+      await limits.consume('deleteUserAccount', user.id);
+      await checkCredentials(user.email, input.password);
       // One statement: sessions and reset codes go with the user through ON DELETE CASCADE.
       await prisma.user.deleteMany({ where: { id: user.id } });
     },

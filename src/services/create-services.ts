@@ -1,4 +1,5 @@
 // Wires the services together from configuration and the open database.
+import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../logger.ts';
@@ -9,8 +10,8 @@ import { createPasswordResetService, type PasswordResetService } from './passwor
 import { createPasswordHasher } from './passwords.ts';
 import { createResetCodes } from './reset-codes.ts';
 import { createSessionService, type SessionService } from './sessions.ts';
+import { createRateLimits, type RateLimitStore } from './rate-limits.ts';
 import { createTokenSigner } from './tokens.ts';
-import { join } from 'node:path';
 
 export interface Services {
   prisma: PrismaClient;
@@ -21,8 +22,14 @@ export interface Services {
   mailer: Mailer;
 }
 
-export function createServices(deps: { config: Config; prisma: PrismaClient; logger: Logger }): Services {
+export function createServices(deps: {
+  config: Config;
+  prisma: PrismaClient;
+  rateLimitStore: RateLimitStore;
+  logger: Logger;
+}): Services {
   const { config, prisma, logger } = deps;
+  const limits = createRateLimits({ ...config.rateLimits, store: deps.rateLimitStore });
   const passwords = createPasswordHasher(config.argon2);
   const sessions = createSessionService({ prisma, tokens: createTokenSigner(config.jwt), config: config.session });
   const background = createBackgroundTasks(logger);
@@ -32,7 +39,7 @@ export function createServices(deps: { config: Config; prisma: PrismaClient; log
   );
   return {
     prisma,
-    accounts: createAccountService({ prisma, passwords, sessions, policy: config.password }),
+    accounts: createAccountService({ prisma, passwords, sessions, policy: config.password, limits }),
     sessions,
     passwordReset: createPasswordResetService({
       prisma,
@@ -41,6 +48,7 @@ export function createServices(deps: { config: Config; prisma: PrismaClient; log
       mailer,
       background,
       policy: config.password,
+      limits,
       config: { appName: config.mail.appName, ...config.resetCode },
     }),
     background,

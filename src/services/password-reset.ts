@@ -8,6 +8,8 @@ import { passwordChangedMail, resetCodeMail } from './mail-templates.ts';
 import type { Mailer } from './mailer.ts';
 import { checkNewPassword, type PasswordPolicy } from './password-policy.ts';
 import type { PasswordHasher } from './passwords.ts';
+import { clientKey, type RateLimits } from './rate-limits.ts';
+import type { Caller } from './accounts.ts';
 import type { ResetCodes } from './reset-codes.ts';
 
 export interface ResetPasswordInput {
@@ -18,8 +20,8 @@ export interface ResetPasswordInput {
 
 export interface PasswordResetService {
   /** Returns at once, the same for every address; the lookup and the mail happen afterwards. */
-  requestCode(rawEmail: string): void;
-  resetPassword(input: ResetPasswordInput): Promise<void>;
+  requestCode(rawEmail: string, caller: Caller): Promise<void>;
+  resetPassword(input: ResetPasswordInput, caller: Caller): Promise<void>;
 }
 
 export function createPasswordResetService(deps: {
@@ -29,9 +31,10 @@ export function createPasswordResetService(deps: {
   mailer: Mailer;
   background: BackgroundTasks;
   policy: PasswordPolicy;
+  limits: RateLimits;
   config: { appName: string; ttlSeconds: number; maxAttempts: number };
 }): PasswordResetService {
-  const { prisma, passwords, codes, mailer, background, policy, config } = deps;
+  const { prisma, passwords, codes, mailer, background, policy, limits, config } = deps;
 
   async function issueCode(email: string): Promise<void> {
     const user = await prisma.user.findUnique({ where: { email }, select: { id: true, email: true } });
@@ -49,14 +52,19 @@ export function createPasswordResetService(deps: {
   }
 
   return {
-    requestCode(rawEmail) {
+    async requestCode(rawEmail, caller) {
       const email = normalizeEmail(rawEmail);
+      // Counted for every address alike, known or not, so the limit reveals nothing either.
+      await limits.consume('sendMailIp', clientKey(caller.ip));
+      await limits.consume('sendMailEmail', email);
       background.run('password-reset-mail', () => issueCode(email));
     },
 
-    async resetPassword(input) {
+    async resetPassword(input, caller) {
       const email = normalizeEmail(input.email);
       const password = checkNewPassword(input.newPassword, policy, 'newPassword', [email]);
+      await limits.consume('resetPasswordIp', clientKey(caller.ip));
+      await limits.consume('resetPasswordEmail', email);
       if (!codes.isWellFormed(input.code)) throw new AppError('INVALID_CODE');
 
       // Spend an attempt before comparing, atomically: parallel guesses cannot share one attempt.
