@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
-import { type Database, openDatabase } from './db/open-database.ts';
+import { configuredDatabase, type Database, openDatabase } from './db/open-database.ts';
 import type { Logger } from './logger.ts';
 import { createGraphqlServer } from './server/create-yoga.ts';
 import { createHttpServer } from './server/http-server.ts';
@@ -19,8 +19,7 @@ export interface App {
 }
 
 export async function createApp(config: Config, logger: Logger, database?: Database): Promise<App> {
-  const db =
-    database ?? (await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: `${config.dataDir}/pglite` }));
+  const db = database ?? (await openDatabase(configuredDatabase(config)));
   const redis = config.redisUrl ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
   redis?.on('error', (error: Error) => logger.warn(`[redis] ${error.message}`));
   const rateLimitStore: RateLimitStore = redis

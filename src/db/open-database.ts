@@ -1,6 +1,7 @@
 // Opens the database the configuration names: PostgreSQL through `pg` when DATABASE_URL is set,
 // otherwise PGlite (PostgreSQL compiled to WebAssembly) in-process. Everything above this file
 // sees one PrismaClient and cannot tell the two apart.
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
@@ -18,6 +19,11 @@ export interface Database {
 }
 
 export type DatabaseTarget = { url: string } | { dataDir: string | undefined };
+
+/** DATABASE_URL when set, else the embedded database under DATA_DIR. */
+export function configuredDatabase(config: { databaseUrl: string | undefined; dataDir: string }): DatabaseTarget {
+  return config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, 'pglite') };
+}
 
 /** Opens and migrates. `dataDir: undefined` means an in-memory PGlite (tests). */
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
