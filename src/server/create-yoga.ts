@@ -1,5 +1,6 @@
 // The GraphQL server: schema, context, and the plugins that guard and shape each request.
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, useReadinessCheck } from 'graphql-yoga';
 import type { Config } from '../config.ts';
 import { type Context, createContextFactory, type ServerContext } from '../context/create-context.ts';
@@ -24,6 +25,8 @@ export function createGraphqlServer(deps: { config: Config; services: Services; 
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/health',
     graphiql: config.graphiql ? { title: config.mail.appName, credentials: 'same-origin' } : false,
+    // GraphiQL's code is served from here, not from a CDN: it works offline and runs no third-party script.
+    renderGraphiQL,
     landingPage: false,
     batching: false,
     // Credentials only for configured origins; every other origin gets no CORS headers at all.
