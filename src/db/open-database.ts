@@ -1,6 +1,7 @@
 // Opens the database the configuration names: PostgreSQL through `pg` when DATABASE_URL is set,
 // otherwise PGlite (PostgreSQL compiled to WebAssembly) in-process. Everything above this file
 // sees one PrismaClient and cannot tell the two apart.
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -56,6 +57,8 @@ async function openPostgres(url: string): Promise<Database> {
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {
+  // PGlite creates its own folder but not the ones above it.
+  if (dataDir) await mkdir(dataDir, { recursive: true });
   const pglite = await PGlite.create(dataDir);
   await migrate({
     exec: async (sql) => void (await pglite.exec(sql)),
