@@ -20,8 +20,7 @@ export interface App {
 
 export async function createApp(config: Config, logger: Logger, database?: Database): Promise<App> {
   const db = database ?? (await openDatabase(configuredDatabase(config)));
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
-  redis?.on('error', (error: Error) => logger.warn(`[redis] ${error.message}`));
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
   const rateLimitStore: RateLimitStore = redis
     ? { kind: 'redis', client: redis }
     : db.pool
@@ -55,4 +54,13 @@ export async function createApp(config: Config, logger: Logger, database?: Datab
       await db.close();
     },
   };
+}
+
+/** Connected before serving, so the first requests count in Redis and not in the fallback. */
+async function connectRedis(url: string, logger: Logger): Promise<Redis> {
+  // No offline queue: while Redis is away, limits fall back to per-instance memory at once.
+  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  redis.on('error', (error: Error) => logger.warn(`[redis] ${error.message}`));
+  await redis.connect();
+  return redis;
 }
