@@ -14,6 +14,27 @@ import { useDisableIntrospection } from './use-disable-introspection.ts';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
 
+const GRAPHIQL_EXAMPLE = `# Run SignUp (or SignIn), then Dashboard: the browser keeps the session cookie.
+mutation SignUp {
+  signUp(input: { username: "ABC", email: "abc@example.com", password: "violet-harbor-cactus-42" }) {
+    message
+    user { id username email }
+  }
+}
+
+mutation SignIn {
+  signIn(input: { email: "abc@example.com", password: "violet-harbor-cactus-42" }) { message }
+}
+
+query Dashboard {
+  dashboard { message session { expiresAt absoluteExpiresAt } }
+}
+
+mutation Logout {
+  logout { message }
+}
+`;
+
 export function createGraphqlServer(deps: { config: Config; services: Services; ping: () => Promise<boolean>; logger: Logger }) {
   const { config, services, ping, logger } = deps;
   const cookies = createSessionCookies({ sessions: services.sessions, cookie: config.cookie, graphqlEndpoint: GRAPHQL_ENDPOINT });
@@ -24,7 +45,7 @@ export function createGraphqlServer(deps: { config: Config; services: Services; 
     context: createContextFactory(services, cookies),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/health',
-    graphiql: config.graphiql ? { title: config.mail.appName, credentials: 'same-origin' } : false,
+    graphiql: config.graphiql ? { title: config.mail.appName, credentials: 'same-origin', defaultQuery: GRAPHIQL_EXAMPLE } : false,
     // GraphiQL's code is served from here, not from a CDN: it works offline and runs no third-party script.
     renderGraphiQL,
     landingPage: false,
