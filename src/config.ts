@@ -116,14 +116,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const parsed = envSchema.safeParse(raw);
   const problems: string[] = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   const rateLimitRules = parseRateLimits(raw, problems);
-  if (!parsed.success) throw new ConfigError(problems);
-  const env = parsed.data;
-  const production = env.NODE_ENV === 'production';
-  if (production && !env.JWT_SECRET) problems.push('JWT_SECRET: required in production (at least 32 random characters)');
-  if (env.SESSION_ABSOLUTE_SECONDS < env.SESSION_IDLE_SECONDS) {
+  // Checks across variables run even when another variable failed, so one start reports everything.
+  const production = raw.NODE_ENV === 'production';
+  if (production && !raw.JWT_SECRET) problems.push('JWT_SECRET: required in production (at least 32 random characters)');
+  const idle = envSchema.shape.SESSION_IDLE_SECONDS.safeParse(raw.SESSION_IDLE_SECONDS);
+  const absolute = envSchema.shape.SESSION_ABSOLUTE_SECONDS.safeParse(raw.SESSION_ABSOLUTE_SECONDS);
+  if (idle.success && absolute.success && absolute.data < idle.data) {
     problems.push('SESSION_ABSOLUTE_SECONDS: must not be shorter than SESSION_IDLE_SECONDS');
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const env = parsed.data;
 
   const dataDir = resolve(env.DATA_DIR);
   const secure = env.COOKIE_SECURE ?? production;
