@@ -1,0 +1,334 @@
+// Starting the server as an operator does: the real entry point in a child process, configured
+// only through its environment. And the configuration rules themselves (loadConfig).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+import { DASHBOARD, GOOD_PASSWORD, SIGN_IN, SIGN_UP, uniqueEmail } from './support/operations.ts';
+import { TestClient } from './support/test-client.ts';
+import { createTestDatabase, type TestDatabase, usingPostgres } from './support/test-database.ts';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+// Exactly what `npm start` runs (without npm around it), found on PATH the way npm finds it.
+const startScript = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+const [startCommand, ...startArgs] = startScript.split(/\s+/) as [string, ...string[]];
+const PATH = [join(repo, 'node_modules', '.bin'), process.env.PATH ?? ''].join(delimiter);
+const SECRET = 'a-production-secret-of-at-least-32-chars';
+
+const tempDirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'auth-api-startup-'));
+  tempDirs.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  await Promise.all(tempDirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+// ---------------------------------------------------------------------------------------------
+// The entry point in a child process.
+
+interface Server {
+  url: URL;
+  output(): string;
+  /** Sends the signal and resolves to the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const children = new Set<ChildProcess>();
+afterEach(() => {
+  // Whatever a failed test left running, with anything it started (its process group).
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
+  }
+  children.clear();
+});
+
+/** The start script with nothing in its environment but PATH and `env`. */
+function launch(env: Record<string, string>) {
+  const child = spawn(startCommand, startArgs, {
+    cwd: repo,
+    env: { PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  children.add(child);
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
+  return { child, exited, output: () => output };
+}
+
+/** Runs a start that is expected to end by itself; resolves to its exit code and output. */
+async function startAndWaitForExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const { exited, output } = launch(env);
+  const code = await exited;
+  return { code, output: output() };
+}
+
+/** Starts the server and resolves once it logs that it is ready. */
+async function startServer(env: Record<string, string>): Promise<Server> {
+  const { child, exited, output } = launch(env);
+  const url = await new Promise<URL>((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error(`not ready after 25 s:\n${output()}`)), 25_000);
+    const check = () => {
+      const match = /Auth API ready at (\S+)/.exec(output());
+      if (match) {
+        clearTimeout(timer);
+        ready(new URL(match[1]!));
+      }
+    };
+    child.stdout!.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      fail(new Error(`exited with ${code} before it was ready:\n${output()}`));
+    });
+  });
+  return {
+    url,
+    output,
+    stop: (signal = 'SIGTERM') => {
+      child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+describe('the entry point (npm start)', () => {
+  let database: TestDatabase | undefined;
+  beforeAll(async () => {
+    if (usingPostgres) database = await createTestDatabase();
+  });
+  afterAll(() => database?.drop());
+
+  it('starts on a random port, keeps users and sessions across a restart, and reuses the generated secret', async () => {
+    const dataDir = await tempDir();
+    // Nothing but where to listen and where to keep data (plus the server, in the postgres project).
+    const env = { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ...(database ? { DATABASE_URL: database.url! } : {}) };
+
+    const first = await startServer(env);
+    expect(first.url.href).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
+    expect(Number(first.url.port)).toBeGreaterThan(0);
+    expect(first.output()).toContain(database ? '(PostgreSQL)' : `(PGlite in ${dataDir})`);
+
+    const email = uniqueEmail('restart');
+    const client = new TestClient(first.url);
+    const signUp = await client.graphql(SIGN_UP, { input: { username: 'Phoenix', email, password: GOOD_PASSWORD } });
+    expect(signUp.data?.signUp.message).toBe('user created!');
+    const token = await client.token();
+    expect(token).toBeTruthy();
+
+    const secretFile = join(dataDir, 'jwt-secret');
+    const secret = await readFile(secretFile, 'utf8');
+    expect(secret.trim().length).toBeGreaterThanOrEqual(32);
+    expect((await stat(secretFile)).mode & 0o777).toBe(0o600);
+    if (!database) expect(existsSync(join(dataDir, 'pglite'))).toBe(true);
+
+    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(first.output()).toContain('SIGTERM: finishing requests and mail, then stopping');
+
+    const second = await startServer(env);
+    try {
+      const signIn = await new TestClient(second.url).graphql(SIGN_IN, { input: { email, password: GOOD_PASSWORD } });
+      expect(signIn.errors).toBeUndefined();
+      expect(signIn.data?.signIn).toMatchObject({ message: 'login successful!', user: { email, username: 'Phoenix' } });
+
+      // The cookie the first run set still opens the dashboard: same secret, same session row.
+      const returning = new TestClient(second.url);
+      await returning.useToken(token!);
+      const dashboard = await returning.graphql(DASHBOARD);
+      expect(dashboard.errors).toBeUndefined();
+      expect(dashboard.data?.dashboard.message).toBe('Welcome, Phoenix!');
+      expect(await readFile(secretFile, 'utf8')).toBe(secret);
+    } finally {
+      expect(await second.stop('SIGTERM')).toBe(0);
+    }
+  });
+
+  it('refuses to start in production without JWT_SECRET, and generates none', async () => {
+    const dataDir = await tempDir();
+    const { code, output } = await startAndWaitForExit({ NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir });
+    expect(code).not.toBe(0);
+    expect(output).toMatch(/JWT_SECRET: required in production/);
+    expect(output).not.toMatch(/ready at/);
+    expect(existsSync(join(dataDir, 'jwt-secret'))).toBe(false);
+  });
+
+  it('refuses to start in production with a 10-character JWT_SECRET', async () => {
+    const { code, output } = await startAndWaitForExit({
+      NODE_ENV: 'production',
+      JWT_SECRET: '0123456789',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: await tempDir(),
+    });
+    expect(code).not.toBe(0);
+    expect(output).toMatch(/JWT_SECRET: must be at least 32 characters/);
+    expect(output).not.toMatch(/ready at/);
+  });
+
+  it.each([
+    ['a PORT that is not a number', { PORT: 'http' }, /PORT: .*number/],
+    ['a PORT out of range', { PORT: '70000' }, /PORT: .*65535/],
+    [
+      'SESSION_ABSOLUTE_SECONDS shorter than SESSION_IDLE_SECONDS',
+      { PORT: '0', SESSION_IDLE_SECONDS: '900', SESSION_ABSOLUTE_SECONDS: '600' },
+      /SESSION_ABSOLUTE_SECONDS: must not be shorter than SESSION_IDLE_SECONDS/,
+    ],
+  ])('refuses to start with %s and says why', async (_case, settings, message) => {
+    const { code, output } = await startAndWaitForExit({ HOST: '127.0.0.1', DATA_DIR: await tempDir(), ...settings });
+    expect(code).not.toBe(0);
+    expect(output).toMatch(/Invalid configuration:/);
+    expect(output).toMatch(message);
+    expect(output).not.toMatch(/ready at/);
+  });
+
+  it('reports every configuration problem at once', async () => {
+    const { code, output } = await startAndWaitForExit({
+      NODE_ENV: 'production',
+      PORT: 'http',
+      SESSION_IDLE_SECONDS: '900',
+      SESSION_ABSOLUTE_SECONDS: '600',
+      COOKIE_SECURE: 'maybe',
+      HOST: '127.0.0.1',
+      DATA_DIR: await tempDir(),
+    });
+    expect(code).not.toBe(0);
+    for (const variable of ['JWT_SECRET', 'PORT', 'SESSION_ABSOLUTE_SECONDS', 'COOKIE_SECURE']) {
+      expect(output).toMatch(new RegExp(`^\\s+- ${variable}: `, 'm'));
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// loadConfig(): the defaults and rules, without a process.
+
+describe('loadConfig()', () => {
+  it('has working defaults outside production, with a generated secret kept in DATA_DIR', async () => {
+    const dataDir = await tempDir();
+    const config = loadConfig({ DATA_DIR: dataDir });
+    expect(config).toMatchObject({
+      production: false,
+      port: 4000,
+      host: undefined,
+      databaseUrl: undefined,
+      dataDir: resolve(dataDir),
+      jwt: { previousSecret: undefined, issuer: 'auth-api', audience: 'auth-api' },
+      session: { idleSeconds: 600, absoluteSeconds: 28_800 },
+      password: { minLength: 8, maxLength: 256 },
+      cookie: { name: 'access_token', secure: false },
+      corsOrigins: [],
+      mail: { smtpUrl: undefined },
+      resetCode: { digits: 6, ttlSeconds: 600, maxAttempts: 5 },
+      trustProxy: false,
+      redisUrl: undefined,
+      graphiql: true,
+      introspection: true,
+      rateLimits: { enabled: true },
+    });
+    expect(config.jwt.secret.length).toBeGreaterThanOrEqual(32);
+    expect((await readFile(join(dataDir, 'jwt-secret'), 'utf8')).trim()).toBe(config.jwt.secret);
+    expect(loadConfig({ DATA_DIR: dataDir }).jwt.secret).toBe(config.jwt.secret);
+  });
+
+  it('keeps data under ./.data by default', () => {
+    expect(loadConfig({ JWT_SECRET: SECRET }).dataDir).toBe(resolve('.data'));
+  });
+
+  it('turns on the production defaults: Secure __Host- cookie, no GraphiQL, no introspection, no generated secret', async () => {
+    const dataDir = await tempDir();
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, DATA_DIR: dataDir });
+    expect(config).toMatchObject({
+      production: true,
+      jwt: { secret: SECRET },
+      cookie: { name: '__Host-access_token', secure: true },
+      graphiql: false,
+      introspection: false,
+    });
+    expect(existsSync(join(dataDir, 'jwt-secret'))).toBe(false);
+  });
+
+  it('lets operators override the production defaults', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: SECRET,
+      GRAPHIQL: 'true',
+      INTROSPECTION: 'true',
+      COOKIE_SECURE: 'false',
+    });
+    expect(config).toMatchObject({ graphiql: true, introspection: true, cookie: { name: 'access_token', secure: false } });
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, COOKIE_NAME: 'sid' }).cookie).toEqual({ name: 'sid', secure: true });
+    expect(loadConfig({ JWT_SECRET: SECRET, COOKIE_SECURE: 'true' }).cookie).toEqual({ name: '__Host-access_token', secure: true });
+  });
+
+  it('reads the documented variables', () => {
+    const config = loadConfig({
+      JWT_SECRET: SECRET,
+      JWT_SECRET_PREVIOUS: `${SECRET}-old`,
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/postgres',
+      SESSION_IDLE_SECONDS: '300',
+      SESSION_ABSOLUTE_SECONDS: '3600',
+      PASSWORD_MIN_LENGTH: '15',
+      CORS_ORIGINS: ' https://a.example , https://b.example,',
+      RESET_CODE_DIGITS: '8',
+      RESET_CODE_TTL_SECONDS: '120',
+      TRUST_PROXY: 'true',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      RATE_LIMITS: 'off',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      databaseUrl: 'postgresql://postgres@127.0.0.1:5432/postgres',
+      jwt: { secret: SECRET, previousSecret: `${SECRET}-old` },
+      session: { idleSeconds: 300, absoluteSeconds: 3600 },
+      password: { minLength: 15 },
+      corsOrigins: ['https://a.example', 'https://b.example'],
+      resetCode: { digits: 8, ttlSeconds: 120 },
+      trustProxy: true,
+      redisUrl: 'redis://127.0.0.1:6379',
+      rateLimits: { enabled: false },
+    });
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ JWT_SECRET: SECRET, PORT: '', COOKIE_NAME: '' })).toMatchObject({ port: 4000, cookie: { name: 'access_token' } });
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: '' })).toThrow(/JWT_SECRET: required in production/);
+  });
+
+  it('throws a ConfigError that lists every problem', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        NODE_ENV: 'production',
+        PORT: '-1',
+        DATABASE_URL: 'mysql://localhost/db',
+        SESSION_IDLE_SECONDS: '900',
+        SESSION_ABSOLUTE_SECONDS: '600',
+        RATE_LIMIT_SIGN_IN_ACCOUNT: 'lots',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^JWT_SECRET: required in production/),
+        expect.stringMatching(/^PORT: /),
+        'DATABASE_URL: must be a postgresql:// connection string',
+        'SESSION_ABSOLUTE_SECONDS: must not be shorter than SESSION_IDLE_SECONDS',
+        'RATE_LIMIT_SIGN_IN_ACCOUNT: must be "attempts/seconds", e.g. 5/900',
+      ]),
+    );
+    expect(problems).toHaveLength(5);
+    expect((error as ConfigError).message).toMatch(/^Invalid configuration:\n {2}- /);
+  });
+});
