@@ -1,4 +1,5 @@
 // Sign-up, sign-in and logout.
+import type { Context } from '../context/create-context.ts';
 import type { User } from '../generated/prisma/client.ts';
 import type { SessionView } from '../services/sessions.ts';
 import { builder } from './builder.ts';
@@ -34,8 +35,9 @@ builder.mutationFields((t) => ({
     type: AuthPayload,
     description: 'Creates the user and signs them in.',
     args: { input: t.arg({ type: SignUpInput, required: true }) },
-    resolve: async (_root, { input }, { services, auth, clientIp }) => {
+    resolve: async (_root, { input }, { services, auth, viewer, clientIp }) => {
       const signedIn = await services.accounts.signUp(input, { ip: clientIp });
+      await replaceSession(services, viewer);
       auth.signedIn(signedIn);
       return { message: 'user created!', ...signedIn };
     },
@@ -43,8 +45,9 @@ builder.mutationFields((t) => ({
   signIn: t.field({
     type: AuthPayload,
     args: { input: t.arg({ type: SignInInput, required: true }) },
-    resolve: async (_root, { input }, { services, auth, clientIp }) => {
+    resolve: async (_root, { input }, { services, auth, viewer, clientIp }) => {
       const signedIn = await services.accounts.signIn(input, { ip: clientIp });
+      await replaceSession(services, viewer);
       auth.signedIn(signedIn);
       return { message: 'login successful!', ...signedIn };
     },
@@ -59,3 +62,8 @@ builder.mutationFields((t) => ({
     },
   }),
 }));
+
+/** The browser's cookie is about to be replaced: the session it held is ended, not orphaned. */
+async function replaceSession({ sessions }: Context['services'], viewer: Context['viewer']): Promise<void> {
+  if (viewer) await sessions.revoke(viewer.session.id);
+}

@@ -7,7 +7,7 @@ import type { Logger } from '../logger.ts';
 export function createMaskError(logger: Logger) {
   return (error: unknown, message: string): Error => {
     if (error instanceof GraphQLError && (!error.originalError || error.originalError instanceof GraphQLError)) {
-      return error;
+      return withoutInternals(error);
     }
     const requestId = randomUUID();
     const cause = error instanceof GraphQLError ? error.originalError : error;
@@ -17,4 +17,12 @@ export function createMaskError(logger: Logger) {
       extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
     });
   };
+}
+
+// Yoga copies the JSON parser's own message into `extensions.originalError` of a "invalid JSON"
+// error; the client learns nothing from it that the message does not say, and it names the runtime.
+function withoutInternals(error: GraphQLError): GraphQLError {
+  if (!('originalError' in error.extensions)) return error;
+  const { originalError: _dropped, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions });
 }

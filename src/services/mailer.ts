@@ -27,7 +27,11 @@ export interface MailerConfig {
 
 export function createMailer(config: MailerConfig, logger: Logger): Mailer {
   if (config.smtpUrl) {
-    const transport = nodemailer.createTransport(config.smtpUrl, { from: config.from });
+    // Bounded waits: a mail server that does not answer must not hold mail (and shutdown) for minutes.
+    const transport = nodemailer.createTransport(
+      { url: config.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 },
+      { from: config.from },
+    );
     return {
       send: async (message) => void (await transport.sendMail(message)),
       close: () => transport.close(),

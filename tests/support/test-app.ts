@@ -7,7 +7,7 @@ import { type Config, loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/open-database.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 import { CapturingLogger } from './capturing-logger.ts';
-import { TestClient } from './test-client.ts';
+import { TestClient, type TestClientOptions } from './test-client.ts';
 
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnop';
 
@@ -18,7 +18,8 @@ export interface TestApp {
   graphqlUrl: URL;
   logger: CapturingLogger;
   database: TestDatabase;
-  client(): TestClient;
+  /** A new client with an empty cookie jar, speaking the configured cookie name. */
+  client(options?: TestClientOptions): TestClient;
   close(): Promise<void>;
 }
 
@@ -44,7 +45,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     graphqlUrl,
     logger,
     database,
-    client: () => new TestClient(graphqlUrl),
+    client: (clientOptions = {}) => new TestClient(graphqlUrl, { cookieName: config.cookie.name, ...clientOptions }),
     async close() {
       await app.close();
       if (!options.database) await database.drop();

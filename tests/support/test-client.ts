@@ -16,13 +16,25 @@ export interface GraphqlResponse<Data = Record<string, any>> {
   setCookie: SetCookie | undefined;
 }
 
+export interface TestClientOptions {
+  /** The session cookie's name, when the server is configured with another. */
+  cookieName?: string;
+  /** Headers sent with every request (a client address behind a trusted proxy, an Origin, …). */
+  headers?: Record<string, string>;
+}
+
 export class TestClient {
   readonly jar = new CookieJar();
+  readonly cookieName: string;
+  private readonly defaultHeaders: Record<string, string>;
 
   constructor(
     readonly url: URL,
-    readonly cookieName = 'access_token',
-  ) {}
+    options: TestClientOptions = {},
+  ) {
+    this.cookieName = options.cookieName ?? 'access_token';
+    this.defaultHeaders = options.headers ?? {};
+  }
 
   async graphql<Data = Record<string, any>>(
     query: string,
@@ -37,7 +49,7 @@ export class TestClient {
     const cookie = await this.jar.getCookieString(this.url.toString());
     const response = await fetch(this.url, {
       method,
-      headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}), ...headers },
+      headers: { 'content-type': 'application/json', ...this.defaultHeaders, ...(cookie ? { cookie } : {}), ...headers },
       body: method === 'GET' ? undefined : body,
     });
     return this.read(response);
@@ -47,7 +59,9 @@ export class TestClient {
     const url = new URL(this.url);
     for (const [key, value] of Object.entries(search)) url.searchParams.set(key, value);
     const cookie = await this.jar.getCookieString(this.url.toString());
-    const response = await fetch(url, { headers: { accept: 'application/json', ...(cookie ? { cookie } : {}), ...headers } });
+    const response = await fetch(url, {
+      headers: { accept: 'application/json', ...this.defaultHeaders, ...(cookie ? { cookie } : {}), ...headers },
+    });
     return this.read(response);
   }
 

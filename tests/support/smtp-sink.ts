@@ -1,0 +1,110 @@
+// A real SMTP server on 127.0.0.1 (smtp-server) that keeps every mail it accepts, parsed with
+// mailparser, so tests read what a user's mailbox would receive.
+import type { AddressInfo } from 'node:net';
+import { type ParsedMail, simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface ReceivedMail {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  parsed: ParsedMail;
+}
+
+export interface SmtpSinkOptions {
+  /** Hold every mail this long before accepting it: a slow mail server. */
+  acceptDelayMs?: number;
+  /** Refuse every mail with a permanent error (550), as a mail server that will not take it. */
+  refuse?: boolean;
+}
+
+export interface SmtpSink {
+  /** `smtp://127.0.0.1:<port>`, for SMTP_URL. */
+  url: string;
+  readonly mails: ReceivedMail[];
+  /** Mails received for one address, in arrival order. */
+  mailsTo(address: string): ReceivedMail[];
+  /** Resolves with the `count`-th mail to `address` (1 = the first), waiting up to `timeoutMs`. */
+  waitForMail(address: string, count?: number, timeoutMs?: number): Promise<ReceivedMail>;
+  close(): Promise<void>;
+}
+
+export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
+  const mails: ReceivedMail[] = [];
+  const waiters = new Set<() => void>();
+
+  const server = new SMTPServer({
+    authOptional: true,
+    // Plain SMTP on loopback: no certificate to trust in tests.
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, _session, callback) {
+      simpleParser(stream).then(
+        (parsed) => {
+          const finish = () => {
+            if (options.refuse) {
+              callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
+              return;
+            }
+            mails.push({
+              to: addresses(parsed),
+              subject: parsed.subject ?? '',
+              text: parsed.text ?? '',
+              html: typeof parsed.html === 'string' ? parsed.html : '',
+              parsed,
+            });
+            for (const wake of waiters) wake();
+            callback();
+          };
+          if (options.acceptDelayMs) setTimeout(finish, options.acceptDelayMs);
+          else finish();
+        },
+        (error: Error) => callback(error),
+      );
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+
+  const mailsTo = (address: string) => mails.filter((m) => m.to.includes(address.toLowerCase()));
+
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    mails,
+    mailsTo,
+    waitForMail(address, count = 1, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const mail = mailsTo(address)[count - 1];
+          if (!mail) return;
+          cleanup();
+          resolve(mail);
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`no mail #${count} to ${address} within ${timeoutMs} ms (${mails.length} received in all)`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+function addresses(parsed: ParsedMail): string[] {
+  const to = parsed.to === undefined ? [] : Array.isArray(parsed.to) ? parsed.to : [parsed.to];
+  return to.flatMap((group) => group.value.map((a) => (a.address ?? '').toLowerCase()));
+}
+
+/** The numeric code in a reset mail's text. */
+export function resetCodeIn(mail: ReceivedMail): string {
+  const match = /reset code is: (\d+)/.exec(mail.text);
+  if (!match?.[1]) throw new Error(`no reset code in mail "${mail.subject}":\n${mail.text}`);
+  return match[1];
+}
