@@ -104,6 +104,26 @@ describe('signIn', () => {
     }
   });
 
+  it('takes about as long for an unknown email as for a wrong password, so timing does not reveal accounts', async () => {
+    // Interleaved, so load on the machine falls on both alike; medians, so one hiccup does not count.
+    // Without the dummy verify an unknown email would skip argon2 and answer ~10x faster.
+    const time = async (input: { email: string; password: string }) => {
+      const started = performance.now();
+      const res = await t.client().graphql(SIGN_IN, { input });
+      expect(res.errors?.[0]?.extensions?.code).toBe('INVALID_CREDENTIALS');
+      return performance.now() - started;
+    };
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      known.push(await time({ email, password: `wrong-password-${i}` }));
+      unknown.push(await time({ email: uniqueEmail('ghost'), password: `wrong-password-${i}` }));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    expect(median(unknown)).toBeGreaterThan(median(known) * 0.5);
+    expect(median(unknown)).toBeLessThan(median(known) * 2);
+  });
+
   it('creates a new session row for every sign-in', async () => {
     const first = await t.client().graphql(SIGN_IN, { input: { email, password: GOOD_PASSWORD } });
     const second = await t.client().graphql(SIGN_IN, { input: { email, password: GOOD_PASSWORD } });
