@@ -41,7 +41,8 @@ const envSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Auth API <no-reply@localhost>'),
   APP_NAME: z.string().min(1).default('Auth API'),
   RESET_CODE_DIGITS: int(6, 10).default(6),
-  RESET_CODE_TTL_SECONDS: int(60, 86_400).default(600),
+  // Down to 1 second like the session lifetimes: a shorter code life never weakens anything.
+  RESET_CODE_TTL_SECONDS: int(1, 86_400).default(600),
   RESET_CODE_MAX_ATTEMPTS: int(1, 20).default(5),
   TRUST_PROXY: bool.default(false),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),

@@ -3,13 +3,13 @@
 import type { MailMessage } from './mailer.ts';
 
 export function resetCodeMail(to: string, appName: string, code: string, ttlSeconds: number): MailMessage {
-  const minutes = Math.round(ttlSeconds / 60);
+  const lifetime = duration(ttlSeconds);
   const lines = [
     `Someone asked to reset the password of your ${appName} account.`,
     '',
     `Your reset code is: ${code}`,
     '',
-    `It expires in ${minutes} minute${minutes === 1 ? '' : 's'} and works once.`,
+    `It expires in ${lifetime} and works once.`,
     "If you didn't ask for this, ignore this mail: your password stays as it is.",
   ];
   return {
@@ -19,7 +19,7 @@ export function resetCodeMail(to: string, appName: string, code: string, ttlSeco
     html: page(appName, [
       `<p>Someone asked to reset the password of your ${escape(appName)} account.</p>`,
       `<p>Your reset code is:</p><p style="font-size:24px;font-weight:bold;letter-spacing:4px">${escape(code)}</p>`,
-      `<p>It expires in ${minutes} minute${minutes === 1 ? '' : 's'} and works once.</p>`,
+      `<p>It expires in ${lifetime} and works once.</p>`,
       "<p>If you didn't ask for this, ignore this mail: your password stays as it is.</p>",
     ]),
   };
@@ -37,6 +37,13 @@ export function passwordChangedMail(to: string, appName: string): MailMessage {
     text: lines.join('\n'),
     html: page(appName, lines.filter(Boolean).map((line) => `<p>${escape(line)}</p>`)),
   };
+}
+
+// Never more than the real lifetime: rounding 90 seconds up to "2 minutes" (or 20 down to "0
+// minutes") would promise a code that is already dead.
+function duration(seconds: number): string {
+  const [amount, unit] = seconds % 60 === 0 ? [seconds / 60, 'minute'] : [seconds, 'second'];
+  return `${amount} ${unit}${amount === 1 ? '' : 's'}`;
 }
 
 function page(title: string, paragraphs: string[]): string {

@@ -1,0 +1,302 @@
+// "Forgot password" over HTTP with a real SMTP server: what lands in the mailbox, what the API
+// answers, and whether the user can sign in afterwards.
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { DASHBOARD, GOOD_PASSWORD, RESET_PASSWORD, SEND_MAIL, SIGN_IN, SIGN_UP, uniqueEmail } from './support/operations.ts';
+import { resetCodeIn, type SmtpSink, startSmtpSink } from './support/smtp-sink.ts';
+import { startTestApp, type TestApp } from './support/test-app.ts';
+
+const SENT = 'If an account exists for that email, a reset code has been sent.';
+const NEW_PASSWORD = 'amber-lantern-walrus-77';
+const INVALID_CODE = { message: 'invalid or expired code', extensions: { code: 'INVALID_CODE' } };
+
+/** Signs up a new account; returns its email and the signed-in client. */
+async function signUp(t: TestApp, email = uniqueEmail()) {
+  const client = t.client();
+  const res = await client.graphql(SIGN_UP, { input: { username: 'Reset', email, password: GOOD_PASSWORD } });
+  expect(res.data?.signUp.message).toBe('user created!');
+  return { email, client, userId: res.data?.signUp.user.id as string };
+}
+
+/** Asks for a code as a signed-out user would, and reads it from the `count`-th mail. */
+async function requestCode(t: TestApp, sink: SmtpSink, email: string, count = 1): Promise<string> {
+  const res = await t.client().graphql(SEND_MAIL, { input: { email } });
+  expect(res.data?.sendMail.message).toBe(SENT);
+  return resetCodeIn(await sink.waitForMail(email, count));
+}
+
+const reset = (t: TestApp, email: string, code: string, newPassword = NEW_PASSWORD) =>
+  t.client().graphql(RESET_PASSWORD, { input: { email, code, newPassword } });
+
+/** What a sign-in answers: its message, or its error code. */
+async function signInCode(t: TestApp, email: string, password: string): Promise<string | undefined> {
+  const res = await t.client().graphql(SIGN_IN, { input: { email, password } });
+  return res.data?.signIn?.message ?? res.errors?.[0]?.extensions?.code;
+}
+
+/** A 6-digit code that is not `code`. */
+const otherThan = (code: string, offset = 1) => String((Number(code) + offset) % 1_000_000).padStart(6, '0');
+
+describe('password reset', () => {
+  let sink: SmtpSink;
+  let t: TestApp;
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    t = await startTestApp({ env: { SMTP_URL: sink.url } });
+  });
+  afterAll(async () => {
+    await t.close();
+    await sink.close();
+  });
+
+  it('mails a code that sets a new password, signs the caller out and then mails a notice', async () => {
+    const { email, client } = await signUp(t);
+    const sent = await client.graphql(SEND_MAIL, { input: { email } });
+    expect(sent.errors).toBeUndefined();
+    expect(sent.data?.sendMail.message).toBe(SENT);
+
+    const mail = await sink.waitForMail(email);
+    expect(mail.to).toEqual([email]);
+    expect(mail.subject).toMatch(/password reset code/);
+    const code = resetCodeIn(mail);
+    expect(code).toMatch(/^\d{6}$/);
+    for (const part of [mail.text, mail.html]) {
+      expect(part).toContain(code);
+      expect(part).toContain('expires in 10 minutes');
+      expect(part).toMatch(/If you didn(&#39;|')t ask for this, ignore this mail/);
+    }
+
+    const res = await client.graphql(RESET_PASSWORD, { input: { email, code, newPassword: NEW_PASSWORD } });
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.resetPassword.message).toBe('password reset successful!');
+    expect(res.setCookie).toMatchObject({ value: '', maxAge: 0 });
+    expect((await client.graphql(DASHBOARD)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+
+    expect(await signInCode(t, email, NEW_PASSWORD)).toBe('login successful!');
+    expect(await signInCode(t, email, GOOD_PASSWORD)).toBe('INVALID_CREDENTIALS');
+    const notice = await sink.waitForMail(email, 2);
+    expect(notice.subject).toMatch(/your password was changed/);
+    expect(notice.text).not.toContain(code);
+  });
+
+  it('changes nothing until the code is used: the old password and open sessions keep working', async () => {
+    const { email, client, userId } = await signUp(t);
+    const before = await t.app.services.prisma.user.findUniqueOrThrow({ where: { id: userId } });
+    await requestCode(t, sink, email);
+
+    expect(await signInCode(t, email, GOOD_PASSWORD)).toBe('login successful!');
+    expect((await client.graphql(DASHBOARD)).data?.dashboard.user.email).toBe(email);
+    const after = await t.app.services.prisma.user.findUniqueOrThrow({ where: { id: userId } });
+    expect(after.passwordHash).toBe(before.passwordHash);
+    expect(await t.app.services.prisma.session.count({ where: { userId, revokedAt: { not: null } } })).toBe(0);
+  });
+
+  it('signs out every session of the user, on every device, when the password is reset', async () => {
+    const { email, client: laptop } = await signUp(t);
+    const phone = t.client();
+    await phone.graphql(SIGN_IN, { input: { email, password: GOOD_PASSWORD } });
+    const copied = await laptop.token();
+    expect((await phone.graphql(DASHBOARD)).data?.dashboard).toBeTruthy();
+
+    // Reset from a third, signed-out client: the laptop and phone hear of it only through the server.
+    const code = await requestCode(t, sink, email);
+    expect((await reset(t, email, code)).data?.resetPassword.message).toBe('password reset successful!');
+
+    for (const device of [laptop, phone]) {
+      const res = await device.graphql(DASHBOARD);
+      expect(res.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(res.setCookie).toMatchObject({ value: '', maxAge: 0 });
+    }
+    const replay = t.client();
+    await replay.useToken(copied!);
+    expect((await replay.graphql(DASHBOARD)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('replaces the earlier code when another one is requested', async () => {
+    const { email } = await signUp(t);
+    const first = await requestCode(t, sink, email, 1);
+    const second = await requestCode(t, sink, email, 2);
+    expect(second).not.toBe(first);
+
+    expect(await reset(t, email, first)).toMatchObject({ data: null, errors: [INVALID_CODE] });
+    expect((await reset(t, email, second)).data?.resetPassword.message).toBe('password reset successful!');
+    expect(await signInCode(t, email, NEW_PASSWORD)).toBe('login successful!');
+  });
+
+  it('accepts a code only once', async () => {
+    const { email } = await signUp(t);
+    const code = await requestCode(t, sink, email);
+    expect((await reset(t, email, code)).data?.resetPassword.message).toBe('password reset successful!');
+
+    const again = await reset(t, email, code, 'second-try-orchid-58');
+    expect(again).toMatchObject({ data: null, errors: [INVALID_CODE] });
+    expect(await signInCode(t, email, NEW_PASSWORD)).toBe('login successful!');
+    expect(await signInCode(t, email, 'second-try-orchid-58')).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('kills the code after 5 wrong tries: even the right one is refused and the password stays', async () => {
+    const { email, userId } = await signUp(t);
+    const before = await t.app.services.prisma.user.findUniqueOrThrow({ where: { id: userId } });
+    const code = await requestCode(t, sink, email);
+    for (let i = 1; i <= 5; i += 1) {
+      expect(await reset(t, email, otherThan(code, i))).toMatchObject({ data: null, errors: [INVALID_CODE] });
+    }
+
+    expect(await reset(t, email, code)).toMatchObject({ data: null, errors: [INVALID_CODE] });
+    expect(await signInCode(t, email, GOOD_PASSWORD)).toBe('login successful!');
+    expect(await signInCode(t, email, NEW_PASSWORD)).toBe('INVALID_CREDENTIALS');
+    const after = await t.app.services.prisma.user.findUniqueOrThrow({ where: { id: userId } });
+    expect(after.passwordHash).toBe(before.passwordHash);
+  });
+
+  it('answers the same for an unknown email, sends it nothing, and refuses its reset like a wrong code', async () => {
+    const unknown = uniqueEmail('nobody');
+    const res = await t.client().graphql(SEND_MAIL, { input: { email: unknown } });
+    expect(res.status).toBe(200);
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.sendMail.message).toBe(SENT);
+
+    // Asked for after the unknown one: once its mail is in, the sink has had its chance.
+    const { email } = await signUp(t);
+    const code = await requestCode(t, sink, email);
+    expect(sink.mailsTo(unknown)).toEqual([]);
+
+    const wrong = await reset(t, email, otherThan(code));
+    const nobody = await reset(t, unknown, code);
+    expect(wrong).toMatchObject({ data: null, errors: [INVALID_CODE] });
+    expect(nobody.errors).toEqual(wrong.errors);
+    expect(nobody.data).toEqual(wrong.data);
+  });
+
+  it('refuses a new password outside the policy without spending the code', async () => {
+    const { email, userId } = await signUp(t);
+    const code = await requestCode(t, sink, email);
+    const tooShort = await reset(t, email, code, 'short');
+    const tooCommon = await reset(t, email, code, 'password123');
+    expect(tooShort.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^newPassword: .*at least 8/), extensions: { code: 'BAD_USER_INPUT' } });
+    expect(tooCommon.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^newPassword: .*common/), extensions: { code: 'BAD_USER_INPUT' } });
+    expect((await t.app.services.prisma.passwordResetCode.findUniqueOrThrow({ where: { userId } })).attempts).toBe(0);
+
+    expect((await reset(t, email, code)).data?.resetPassword.message).toBe('password reset successful!');
+  });
+
+  it('refuses a malformed email with BAD_USER_INPUT naming the email', async () => {
+    for (const [operation, input] of [
+      [SEND_MAIL, { email: 'not-an-email' }],
+      [RESET_PASSWORD, { email: 'not-an-email', code: '123456', newPassword: NEW_PASSWORD }],
+    ] as const) {
+      const res = await t.client().graphql(operation, { input });
+      expect(res.data).toBeNull();
+      expect(res.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^email: /), extensions: { code: 'BAD_USER_INPUT' } });
+    }
+  });
+
+  it('sends the code to the account whatever the case and spacing of the email typed', async () => {
+    const { email } = await signUp(t, uniqueEmail('abc'));
+    const typed = ` ${email.toUpperCase()} `;
+    expect((await t.client().graphql(SEND_MAIL, { input: { email: typed } })).data?.sendMail.message).toBe(SENT);
+    const mail = await sink.waitForMail(email);
+    expect(mail.to).toEqual([email]);
+    const code = resetCodeIn(mail);
+    expect((await reset(t, typed, code)).data?.resetPassword.message).toBe('password reset successful!');
+  });
+});
+
+describe('password reset with a short code lifetime', () => {
+  let sink: SmtpSink;
+  let t: TestApp;
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    t = await startTestApp({ env: { SMTP_URL: sink.url, RESET_CODE_TTL_SECONDS: '2' } });
+  });
+  afterAll(async () => {
+    await t.close();
+    await sink.close();
+  });
+
+  it('refuses a code once its lifetime has passed, and says that lifetime in the mail', async () => {
+    const { email } = await signUp(t);
+    const code = await requestCode(t, sink, email);
+    expect(sink.mailsTo(email)[0]?.text).toContain('expires in 2 seconds');
+    // The code was stored before its mail went out, so 2 s after the mail it is surely dead.
+    await sleep(2_100);
+    expect(await reset(t, email, code)).toMatchObject({ data: null, errors: [INVALID_CODE] });
+    expect(await signInCode(t, email, GOOD_PASSWORD)).toBe('login successful!');
+
+    // The same app takes a fresh code in time: the refusal above was the clock, not the setup.
+    const fresh = await requestCode(t, sink, email, 2);
+    expect((await reset(t, email, fresh)).data?.resetPassword.message).toBe('password reset successful!');
+  });
+});
+
+describe('sendMail timing', () => {
+  it('answers a known email as fast as an unknown one, long before a slow mail server accepts the mail', async () => {
+    const sink = await startSmtpSink({ acceptDelayMs: 1_500 });
+    const t = await startTestApp({ env: { SMTP_URL: sink.url } });
+    // Closing waits for the queued mails, so it takes about as long as the slow server needs.
+    onTestFinished(async () => {
+      await t.close();
+      await sink.close();
+    });
+    const { email } = await signUp(t);
+    const timed = async (address: string) => {
+      const started = performance.now();
+      const res = await t.client().graphql(SEND_MAIL, { input: { email: address } });
+      expect(res.data?.sendMail.message).toBe(SENT);
+      return performance.now() - started;
+    };
+    await timed(uniqueEmail('warm-up'));
+
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      known.push(await timed(email));
+      unknown.push(await timed(uniqueEmail('nobody')));
+    }
+    // Each answer came before the server took its mail: sending first would cost >= 1.5 s each.
+    expect(sink.mailsTo(email)).toHaveLength(0);
+    expect(median(known)).toBeLessThan(500);
+    expect(Math.abs(median(known) - median(unknown))).toBeLessThan(150);
+    await sink.waitForMail(email);
+  });
+});
+
+describe('when the mail server fails', () => {
+  it.each([
+    ['is unreachable', /ECONNREFUSED/, async () => ({ url: `smtp://127.0.0.1:${await closedPort()}`, close: async () => {} })],
+    ['refuses the mail', /550 mailbox unavailable/, () => startSmtpSink({ refuse: true })],
+  ])('answers sendMail as usual and logs the failure when it %s', async (_name, reason, startServer) => {
+    const server = await startServer();
+    const t = await startTestApp({ env: { SMTP_URL: server.url } });
+    onTestFinished(async () => {
+      await t.close();
+      await server.close();
+    });
+    const { email } = await signUp(t);
+
+    const res = await t.client().graphql(SEND_MAIL, { input: { email } });
+    expect(res.status).toBe(200);
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.sendMail.message).toBe(SENT);
+    await expect.poll(() => t.logger.lines.join('\n'), { timeout: 15_000 }).toMatch(/^error \[password-reset-mail\] failed/m);
+    expect(t.logger.lines.join('\n')).toMatch(reason);
+
+    expect(await signInCode(t, email, GOOD_PASSWORD)).toBe('login successful!');
+  });
+});
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** A port on 127.0.0.1 that nothing listens on: connections to it are refused at once. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
