@@ -56,7 +56,8 @@ export function createGraphqlServer(deps: { config: Config; services: Services; 
       if (!origin || !allowedOrigins.has(origin)) return false;
       return { origin: [origin], credentials: true, methods: ['GET', 'POST'], maxAge: 600 };
     },
-    maskedErrors: { maskError: createMaskError(logger), errorMessage: 'Unexpected error.' },
+    // Suggestions go with introspection: both tell a visitor the schema.
+    maskedErrors: { maskError: createMaskError(logger, { hideSuggestions: !config.introspection }), errorMessage: 'Unexpected error.' },
     logging: config.production ? 'warn' : 'info',
     plugins: [
       useCsrfPrevention(),

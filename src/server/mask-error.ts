@@ -4,10 +4,15 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import type { Logger } from '../logger.ts';
 
-export function createMaskError(logger: Logger) {
+export interface MaskErrorOptions {
+  /** Remove graphql-js's "Did you mean …?" (it names fields of a schema that is not published). */
+  hideSuggestions: boolean;
+}
+
+export function createMaskError(logger: Logger, options: MaskErrorOptions = { hideSuggestions: false }) {
   return (error: unknown, message: string): Error => {
     if (error instanceof GraphQLError && (!error.originalError || error.originalError instanceof GraphQLError)) {
-      return withoutInternals(error);
+      return withoutInternals(error, options);
     }
     const requestId = randomUUID();
     const cause = error instanceof GraphQLError ? error.originalError : error;
@@ -19,10 +24,15 @@ export function createMaskError(logger: Logger) {
   };
 }
 
+// graphql-js ends a message with its suggestion. GraphQL Armor hides those in validation errors
+// only; the errors of variable values (an unknown input field, say) come here with theirs.
+const SUGGESTION = /\s*Did you mean .*\?$/s;
+
 // Yoga copies the JSON parser's own message into `extensions.originalError` of a "invalid JSON"
 // error; the client learns nothing from it that the message does not say, and it names the runtime.
-function withoutInternals(error: GraphQLError): GraphQLError {
-  if (!('originalError' in error.extensions)) return error;
+function withoutInternals(error: GraphQLError, options: MaskErrorOptions): GraphQLError {
+  const message = options.hideSuggestions ? error.message.replace(SUGGESTION, ' [Suggestion hidden]') : error.message;
+  if (message === error.message && !('originalError' in error.extensions)) return error;
   const { originalError: _dropped, ...extensions } = error.extensions;
-  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions });
+  return new GraphQLError(message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions });
 }

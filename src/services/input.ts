@@ -11,7 +11,9 @@ export function normalizeEmail(raw: string): string {
   const email = raw.trim().toLowerCase();
   if (email.length === 0) throw badInput('email', 'is required');
   if (email.length > EMAIL_MAX) throw badInput('email', `must be at most ${EMAIL_MAX} characters`);
-  if (!EMAIL_SHAPE.test(email) || hasControlCharacters(email)) throw badInput('email', 'is not a valid email address');
+  if (!EMAIL_SHAPE.test(email) || hasControlCharacters(email) || hasUnpairedSurrogates(email)) {
+    throw badInput('email', 'is not a valid email address');
+  }
   return email;
 }
 
@@ -20,9 +22,19 @@ export function normalizeUsername(raw: string): string {
   if (username.length === 0) throw badInput('username', 'must not be empty');
   if ([...username].length > USERNAME_MAX) throw badInput('username', `must be at most ${USERNAME_MAX} characters`);
   if (hasControlCharacters(username)) throw badInput('username', 'must not contain control characters');
+  if (hasUnpairedSurrogates(username)) throw badInput('username', 'is not valid Unicode text');
   return username;
 }
 
 export function hasControlCharacters(value: string): boolean {
   return /\p{Cc}/u.test(value);
+}
+
+/**
+ * Half of a UTF-16 surrogate pair on its own (JSON allows "\ud800") is no character at all: stored
+ * as UTF-8 it silently becomes U+FFFD, so what is kept is not what was sent, and two different
+ * inputs become one.
+ */
+export function hasUnpairedSurrogates(value: string): boolean {
+  return /\p{Cs}/u.test(value);
 }

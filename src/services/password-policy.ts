@@ -3,6 +3,7 @@
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { adjacencyGraphs, dictionary } from '@zxcvbn-ts/language-common';
 import { badInput } from './errors.ts';
+import { hasUnpairedSurrogates } from './input.ts';
 
 export interface PasswordPolicy {
   minLength: number;
@@ -37,6 +38,9 @@ export function normalizePassword(raw: string, policy: PasswordPolicy, field = '
   if (length < policy.minLength) throw badInput(field, `must be at least ${policy.minLength} characters`);
   if (length > policy.maxLength) throw badInput(field, `must be at most ${policy.maxLength} characters`);
   if (password.includes('\u0000')) throw badInput(field, 'must not contain NUL characters');
+  // argon2 hashes the UTF-8 bytes, where every unpaired surrogate becomes U+FFFD: two different
+  // passwords would then be one.
+  if (hasUnpairedSurrogates(password)) throw badInput(field, 'is not valid Unicode text');
   return password;
 }
 

@@ -1,6 +1,7 @@
 // Attempt limits on everything that guesses a secret or sends mail, by client address and by
 // account. Counters live where every instance sees them: Redis when REDIS_URL is set, else the
 // PostgreSQL server; only the embedded single-process default counts in memory.
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import {
@@ -55,7 +56,7 @@ export function createRateLimits(options: { enabled: boolean; rules: RateLimitRu
   return {
     async consume(rule, key) {
       try {
-        await limiter(rule).consume(key);
+        await limiter(rule).consume(storeKey(key));
       } catch (rejection) {
         if (!(rejection instanceof RateLimiterRes)) throw rejection;
         const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
@@ -63,9 +64,15 @@ export function createRateLimits(options: { enabled: boolean; rules: RateLimitRu
       }
     },
     async reset(rule, key) {
-      await limiter(rule).delete(key);
+      await limiter(rule).delete(storeKey(key));
     },
   };
+}
+
+// Keys are stored hashed: a 254-character email plus the rule's prefix would not fit the
+// rate_limits.key column (VARCHAR(255)), and the shared store then holds no addresses in clear.
+function storeKey(key: string): string {
+  return createHash('sha256').update(key).digest('base64url');
 }
 
 function createLimiter(name: RateLimitRuleName, rule: RateLimitRule, store: RateLimitStore): RateLimiterAbstract {
