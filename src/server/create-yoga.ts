@@ -58,7 +58,13 @@ export function createGraphqlServer(deps: { config: Config; services: Services; 
     },
     // Suggestions go with introspection: both tell a visitor the schema.
     maskedErrors: { maskError: createMaskError(logger, { hideSuggestions: !config.introspection }), errorMessage: 'Unexpected error.' },
-    logging: config.production ? 'warn' : 'info',
+    // Yoga's own log lines go where the app's go (and, in tests, where the tests read them).
+    logging: {
+      debug: () => {},
+      info: (...args: unknown[]) => (config.production ? undefined : logger.info('[yoga]', ...args)),
+      warn: (...args: unknown[]) => logger.warn('[yoga]', ...args),
+      error: (...args: unknown[]) => logger.error('[yoga]', ...args),
+    },
     plugins: [
       useCsrfPrevention(),
       // Refused before execution: one request must not multiply attempts or work.
