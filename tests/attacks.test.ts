@@ -143,6 +143,14 @@ describe('rate limits: over the limit, the guarded work is not done', () => {
     expect(await usersWith(email, limited)).toBe(0);
   });
 
+  it('counts a signUp before estimating its password: over the limit, even a weak password gets RATE_LIMITED', async () => {
+    // The strength estimate costs milliseconds of CPU; were it run first, this would be BAD_USER_INPUT.
+    const address = uniqueAddress();
+    for (let i = 0; i < 2; i++) await signUpUser(limited, clientAt(address));
+    const weak = await clientAt(address).graphql(SIGN_UP, { input: { username: 'Weak', email: uniqueEmail('weak'), password: 'password123' } });
+    expectRateLimited(weak, WINDOW);
+  });
+
   it('refuses 100 aliased signIns in one request before any of them is counted: the account is not locked', async () => {
     const { email } = await signUpUser(limited, clientAt());
     const guesses = Array.from({ length: 100 }, (_, i) => `g${i}: signIn(input: { email: "${email}", password: "wrong-guess-${i}" }) { message }`);

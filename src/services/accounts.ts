@@ -65,8 +65,10 @@ export function createAccountService(deps: {
     async signUp(input, caller) {
       const username = normalizeUsername(input.username);
       const email = normalizeEmail(input.email);
-      const password = checkNewPassword(input.password, policy, 'password', [username, email, email.split('@')[0] ?? '']);
+      normalizePassword(input.password, policy);
+      // Counted before the strength estimate, which costs milliseconds of CPU, and the hash.
       await limits.consume('signUpIp', clientKey(caller.ip));
+      const password = checkNewPassword(input.password, policy, 'password', [username, email, email.split('@')[0] ?? '']);
       const passwordHash = await passwords.hash(password);
       let user: User;
       try {

@@ -6,7 +6,7 @@ import { AppError } from './errors.ts';
 import { normalizeEmail } from './input.ts';
 import { passwordChangedMail, resetCodeMail } from './mail-templates.ts';
 import type { Mailer } from './mailer.ts';
-import { checkNewPassword, type PasswordPolicy } from './password-policy.ts';
+import { checkNewPassword, normalizePassword, type PasswordPolicy } from './password-policy.ts';
 import type { PasswordHasher } from './passwords.ts';
 import { clientKey, type RateLimits } from './rate-limits.ts';
 import type { Caller } from './accounts.ts';
@@ -62,9 +62,12 @@ export function createPasswordResetService(deps: {
 
     async resetPassword(input, caller) {
       const email = normalizeEmail(input.email);
-      const password = checkNewPassword(input.newPassword, policy, 'newPassword', [email]);
+      normalizePassword(input.newPassword, policy, 'newPassword');
+      // Counted before the strength estimate (milliseconds of CPU) and any database work.
       await limits.consume('resetPasswordIp', clientKey(caller.ip));
       await limits.consume('resetPasswordEmail', email);
+      // Checked before the code is tried, so a refused password does not spend an attempt.
+      const password = checkNewPassword(input.newPassword, policy, 'newPassword', [email]);
       if (!codes.isWellFormed(input.code)) throw new AppError('INVALID_CODE');
 
       // Spend an attempt before comparing, atomically: parallel guesses cannot share one attempt.
