@@ -1,5 +1,7 @@
-// `npm run codegen`: writes schema.graphql, the SDL of the Pothos schema, for clients and review.
-// tests/schema-file.test.ts fails when the committed file no longer matches the code.
+// `npm run codegen`: writes, from the Pothos schema,
+// - schema.graphql, the SDL, for clients and review;
+// - tests/support/graphql/, the result and variable types of the operations the tests send.
+// tests/schema-file.test.ts fails when a committed file no longer matches the code.
 import type { CodegenConfig } from '@graphql-codegen/cli';
 import { register } from 'tsx/esm/api';
 
@@ -12,6 +14,12 @@ const config: CodegenConfig = {
   schema: './src/schema/index.ts',
   generates: {
     'schema.graphql': { plugins: ['schema-ast'] },
+    'tests/support/graphql/': {
+      documents: ['tests/support/operations.ts'],
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: { documentMode: 'string', scalars: { DateTime: 'string' }, useTypeImports: true, emitLegacyCommonJSImports: false },
+    },
   },
 };
 

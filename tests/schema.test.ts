@@ -13,6 +13,7 @@ import { createServices, type Services } from '../src/services/create-services.t
 import { CapturingLogger } from './support/capturing-logger.ts';
 import { DASHBOARD, DELETE_USER, GOOD_PASSWORD, LOGOUT, ME, SIGN_IN, SIGN_UP, uniqueEmail } from './support/operations.ts';
 import { TEST_SECRET } from './support/test-app.ts';
+import type { TypedDocumentString } from './support/graphql/graphql.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
 
 let database: TestDatabase;
@@ -30,10 +31,11 @@ afterAll(async () => {
 });
 
 /** Runs one operation as a request carrying `token` would; returns the result and the cookie decision. */
-async function run(source: string, variables?: Record<string, unknown>, token: string | null = null) {
+async function run<Result, Variables>(document: TypedDocumentString<Result, Variables>, variables?: Variables, token: string | null = null) {
   const auth = new RequestAuth(token, services.sessions);
   const contextValue: Context = { services, auth, viewer: await auth.current(), clientIp: '192.0.2.1' };
-  const result = (await graphql({ schema, source, variableValues: variables, contextValue })) as ExecutionResult<Record<string, any>>;
+  const variableValues = variables as Record<string, unknown> | undefined;
+  const result = (await graphql({ schema, source: document.toString(), variableValues, contextValue })) as ExecutionResult<Result>;
   return { result, cookie: await auth.outcome() };
 }
 

@@ -105,7 +105,7 @@ describe('request shapes', () => {
   it('refuses a mutation over GET with 405 and creates nothing', async () => {
     const email = uniqueEmail('get');
     const res = await t.client().get({
-      query: SIGN_UP,
+      query: SIGN_UP.toString(),
       variables: JSON.stringify({ input: { username: 'Getter', email, password: GOOD_PASSWORD } }),
     });
     expect(res.status).toBe(405);
@@ -116,13 +116,13 @@ describe('request shapes', () => {
 
   it('answers a query over GET, with the session cookie a browser sends', async () => {
     const client = t.client();
-    const anonymous = await client.get({ query: ME });
+    const anonymous = await client.get({ query: ME.toString() });
     expect(anonymous.status).toBe(200);
     expect(anonymous.data).toEqual({ me: null });
 
     const email = uniqueEmail('getme');
     await client.graphql(SIGN_UP, { input: { username: 'Getme', email, password: GOOD_PASSWORD } });
-    const signedIn = await client.get({ query: ME });
+    const signedIn = await client.get({ query: ME.toString() });
     expect(signedIn.status).toBe(200);
     expect(signedIn.data?.me).toMatchObject({ username: 'Getme', email });
   });

@@ -37,7 +37,7 @@ export function createSessionCookies(options: {
         if (outcome.kind === 'none') return;
         const header =
           outcome.kind === 'set'
-            ? sessionCookie(options.cookie, outcome.issued.token, maxAge(outcome.issued.session.expiresAt))
+            ? sessionCookie(options.cookie, outcome.issued.token, outcome.issued.lifetimeSeconds)
             : clearedSessionCookie(options.cookie);
         response.headers.append('Set-Cookie', header);
         // A response carrying a session must never be stored by a shared cache.
@@ -45,8 +45,4 @@ export function createSessionCookies(options: {
       },
     },
   };
-}
-
-function maxAge(expiresAt: Date): number {
-  return Math.ceil((expiresAt.getTime() - Date.now()) / 1000);
 }

@@ -19,6 +19,8 @@ export interface SessionView {
 
 export interface IssuedSession {
   token: string;
+  /** The token's own lifetime, exp - iat: the idle timeout, or less near the absolute cap. */
+  lifetimeSeconds: number;
   session: SessionView;
 }
 
@@ -49,8 +51,10 @@ export function createSessionService(deps: {
 
   function issue(userId: string, row: Omit<SessionView, 'expiresAt'>, now: number): IssuedSession {
     const expiresAt = tokenExpiry(now, row.absoluteExpiresAt);
+    const issuedAt = new Date(Math.floor(now / 1000) * 1000);
     return {
-      token: tokens.sign(userId, row.id, expiresAt),
+      token: tokens.sign(userId, row.id, issuedAt, expiresAt),
+      lifetimeSeconds: (expiresAt.getTime() - issuedAt.getTime()) / 1000,
       session: { id: row.id, createdAt: row.createdAt, absoluteExpiresAt: row.absoluteExpiresAt, expiresAt },
     };
   }

@@ -21,7 +21,7 @@ export interface SessionClaims {
 const CLOCK_TOLERANCE_SECONDS = 5;
 
 export interface TokenSigner {
-  sign(userId: string, sessionId: string, expiresAt: Date): string;
+  sign(userId: string, sessionId: string, issuedAt: Date, expiresAt: Date): string;
   /** Null for anything not minted by us and still within its exp: never throws. */
   verify(token: string): SessionClaims | null;
 }
@@ -30,9 +30,9 @@ export function createTokenSigner(config: TokenConfig): TokenSigner {
   const secrets = [config.secret, config.previousSecret].filter((s): s is string => Boolean(s));
 
   return {
-    sign(userId, sessionId, expiresAt) {
-      const now = Math.floor(Date.now() / 1000);
-      return jwt.sign({ sid: sessionId, iat: now, exp: Math.floor(expiresAt.getTime() / 1000) }, config.secret, {
+    sign(userId, sessionId, issuedAt, expiresAt) {
+      const claims = { sid: sessionId, iat: Math.floor(issuedAt.getTime() / 1000), exp: Math.floor(expiresAt.getTime() / 1000) };
+      return jwt.sign(claims, config.secret, {
         algorithm: 'HS256',
         subject: userId,
         issuer: config.issuer,

@@ -1,13 +1,17 @@
 // A GraphQL client over real HTTP with a real cookie jar (tough-cookie), as a browser keeps one.
 import { parseSetCookie, type SetCookie } from 'cookie';
 import { CookieJar } from 'tough-cookie';
+import type { TypedDocumentString } from './graphql/graphql.ts';
 
 export interface GraphqlError {
   message: string;
   extensions?: { code?: string; retryAfter?: number; [key: string]: unknown };
 }
 
-export interface GraphqlResponse<Data = Record<string, any>> {
+/** What an ad-hoc query (a string, not one of ./operations.ts) answers: no generated type to give it. */
+export type UntypedData = Record<string, any>;
+
+export interface GraphqlResponse<Data = UntypedData> {
   status: number;
   headers: Headers;
   data: Data | null | undefined;
@@ -36,16 +40,20 @@ export class TestClient {
     this.defaultHeaders = options.headers ?? {};
   }
 
-  async graphql<Data = Record<string, any>>(
-    query: string,
-    variables?: Record<string, unknown>,
-    headers: Record<string, string> = {},
-  ): Promise<GraphqlResponse<Data>> {
-    return this.send(JSON.stringify({ query, variables }), headers);
+  /** One of ./operations.ts: the answer and the variables are typed from the schema. */
+  graphql<Result, Variables>(
+    query: TypedDocumentString<Result, Variables>,
+    variables?: Variables,
+    headers?: Record<string, string>,
+  ): Promise<GraphqlResponse<Result>>;
+  /** An ad-hoc query written in the test (hostile shapes, unknown fields, …). */
+  graphql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphqlResponse>;
+  async graphql(query: string | TypedDocumentString<unknown, unknown>, variables?: unknown, headers: Record<string, string> = {}) {
+    return this.send(JSON.stringify({ query: query.toString(), variables }), headers);
   }
 
   /** Sends a raw body (malformed JSON, wrong content types, …) with the jar's cookies. */
-  async send(body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}, method = 'POST'): Promise<GraphqlResponse<any>> {
+  async send(body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}, method = 'POST'): Promise<GraphqlResponse> {
     const cookie = await this.jar.getCookieString(this.url.toString());
     const response = await fetch(this.url, {
       method,
@@ -55,7 +63,7 @@ export class TestClient {
     return this.read(response);
   }
 
-  async get(search: Record<string, string>, headers: Record<string, string> = {}): Promise<GraphqlResponse<any>> {
+  async get(search: Record<string, string>, headers: Record<string, string> = {}): Promise<GraphqlResponse> {
     const url = new URL(this.url);
     for (const [key, value] of Object.entries(search)) url.searchParams.set(key, value);
     const cookie = await this.jar.getCookieString(this.url.toString());
@@ -76,7 +84,7 @@ export class TestClient {
     await this.jar.setCookie(`${this.cookieName}=${token}; Path=/; HttpOnly`, this.url.toString());
   }
 
-  private async read(response: Response): Promise<GraphqlResponse<any>> {
+  private async read(response: Response): Promise<GraphqlResponse> {
     for (const header of response.headers.getSetCookie()) await this.jar.setCookie(header, this.url.toString());
     const setCookie = response.headers
       .getSetCookie()
@@ -89,6 +97,6 @@ export class TestClient {
     } catch {
       json = { errors: [{ message: text }] };
     }
-    return { status: response.status, headers: response.headers, data: json.data as any, errors: json.errors, setCookie };
+    return { status: response.status, headers: response.headers, data: json.data as UntypedData | null | undefined, errors: json.errors, setCookie };
   }
 }

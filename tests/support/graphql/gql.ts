@@ -1,0 +1,74 @@
+/* eslint-disable */
+import * as types from './graphql.js';
+
+
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { message user { id username email createdAt } session { id createdAt expiresAt absoluteExpiresAt } }\n  }": typeof types.SignUpDocument,
+    "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) { message user { id username email } session { id expiresAt absoluteExpiresAt } }\n  }": typeof types.SignInDocument,
+    "\n  query Dashboard { dashboard { message user { id email username } session { id expiresAt absoluteExpiresAt } } }": typeof types.DashboardDocument,
+    "query Me { me { id username email } }": typeof types.MeDocument,
+    "mutation Logout { logout { message } }": typeof types.LogoutDocument,
+    "\n  mutation SendMail($input: SendMailInput!) { sendMail(input: $input) { message } }": typeof types.SendMailDocument,
+    "\n  mutation ResetPassword($input: ResetPasswordInput!) { resetPassword(input: $input) { message } }": typeof types.ResetPasswordDocument,
+    "\n  mutation DeleteUser($input: DeleteUserInput!) { deleteUser(input: $input) { message } }": typeof types.DeleteUserDocument,
+};
+const documents: Documents = {
+    "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { message user { id username email createdAt } session { id createdAt expiresAt absoluteExpiresAt } }\n  }": types.SignUpDocument,
+    "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) { message user { id username email } session { id expiresAt absoluteExpiresAt } }\n  }": types.SignInDocument,
+    "\n  query Dashboard { dashboard { message user { id email username } session { id expiresAt absoluteExpiresAt } } }": types.DashboardDocument,
+    "query Me { me { id username email } }": types.MeDocument,
+    "mutation Logout { logout { message } }": types.LogoutDocument,
+    "\n  mutation SendMail($input: SendMailInput!) { sendMail(input: $input) { message } }": types.SendMailDocument,
+    "\n  mutation ResetPassword($input: ResetPasswordInput!) { resetPassword(input: $input) { message } }": types.ResetPasswordDocument,
+    "\n  mutation DeleteUser($input: DeleteUserInput!) { deleteUser(input: $input) { message } }": types.DeleteUserDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { message user { id username email createdAt } session { id createdAt expiresAt absoluteExpiresAt } }\n  }"): typeof import('./graphql.js').SignUpDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) { message user { id username email } session { id expiresAt absoluteExpiresAt } }\n  }"): typeof import('./graphql.js').SignInDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Dashboard { dashboard { message user { id email username } session { id expiresAt absoluteExpiresAt } } }"): typeof import('./graphql.js').DashboardDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Me { me { id username email } }"): typeof import('./graphql.js').MeDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation Logout { logout { message } }"): typeof import('./graphql.js').LogoutDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SendMail($input: SendMailInput!) { sendMail(input: $input) { message } }"): typeof import('./graphql.js').SendMailDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResetPassword($input: ResetPasswordInput!) { resetPassword(input: $input) { message } }"): typeof import('./graphql.js').ResetPasswordDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteUser($input: DeleteUserInput!) { deleteUser(input: $input) { message } }"): typeof import('./graphql.js').DeleteUserDocument;
+
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
