@@ -11,7 +11,9 @@ export function createBackgroundTasks(logger: Logger): BackgroundTasks {
   const pending = new Set<Promise<void>>();
   return {
     run(name, task) {
-      const promise = Promise.resolve()
+      // setImmediate, not a microtask: the task starts once the response has been handed to the
+      // socket, so its CPU (composing the mail, PGlite's in-process queries) never delays it.
+      const promise = new Promise<void>((resolve) => setImmediate(resolve))
         .then(task)
         .catch((error: unknown) => logger.error(`[${name}] failed`, error))
         .finally(() => pending.delete(promise));
