@@ -3,7 +3,6 @@
 import { request } from 'node:http';
 import jwt from 'jsonwebtoken';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../src/db/open-database.ts';
 import {
   DASHBOARD,
   DELETE_USER,
@@ -18,9 +17,8 @@ import {
 } from './support/operations.ts';
 import { expectRateLimited, outcome, uniqueAddress } from './support/rate-limited.ts';
 import { resetCodeIn, type SmtpSink, startSmtpSink } from './support/smtp-sink.ts';
-import { startTestApp, TEST_SECRET, type TestApp } from './support/test-app.ts';
+import { startAppOnClosableDatabase, startSecondInstance, startTestApp, TEST_SECRET, type TestApp } from './support/test-app.ts';
 import type { GraphqlResponse, TestClient } from './support/test-client.ts';
-import { createTestDatabase } from './support/test-database.ts';
 import { decodeToken, signToken, unsignedToken, withPayload } from './support/tokens.ts';
 
 const ALLOWED_ORIGIN = 'https://app.example';
@@ -448,13 +446,8 @@ describe('hostile bodies and input', () => {
 
 describe('information leaks', () => {
   it('masks an unexpected error as INTERNAL_SERVER_ERROR with a requestId that is also in the log: no stack, no SQL', async () => {
-    // A real fault: the database goes away under a running server. Its Database.close() may run
-    // only once and the app closes it again on shutdown, so the second call is made a no-op.
-    const shared = await createTestDatabase();
-    const opened = await shared.open();
-    let closing: Promise<void> | undefined;
-    const db: Database = { ...opened, close: () => (closing ??= opened.close()) };
-    const broken = await startTestApp({ database: { shared, db } });
+    // A real fault: the database goes away under a running server.
+    const broken = await startAppOnClosableDatabase();
     try {
       await broken.app.database.close();
       const response = await fetch(broken.graphqlUrl, {
@@ -480,7 +473,6 @@ describe('information leaks', () => {
       expect(broken.logger.lines.some((line) => line.startsWith('error') && line.includes(requestId))).toBe(true);
     } finally {
       await broken.close();
-      await shared.drop();
     }
   });
 
@@ -645,10 +637,7 @@ describe('forged and stale session tokens', () => {
   it('accepts a token signed with JWT_SECRET_PREVIOUS during a rotation, and re-signs it with the new secret', async () => {
     const NEW_SECRET = 'rotated-secret-0123456789-abcdefghijklmn';
     // A second instance on the same database, started after the rotation; t still signs with the old secret.
-    const rotated = await startTestApp({
-      env: { JWT_SECRET: NEW_SECRET, JWT_SECRET_PREVIOUS: TEST_SECRET },
-      database: { shared: t.database, db: { ...t.app.database, close: async () => {} } },
-    });
+    const rotated = await startSecondInstance(t, { JWT_SECRET: NEW_SECRET, JWT_SECRET_PREVIOUS: TEST_SECRET });
     try {
       const { email, client: onOld } = await signUpUser();
       const oldToken = (await onOld.token())!;

@@ -3,7 +3,6 @@
 // that instances sharing a store (PostgreSQL, Redis) share the counters.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
-import type { Database } from '../src/db/open-database.ts';
 import {
   DASHBOARD,
   DELETE_USER,
@@ -16,7 +15,7 @@ import {
 } from './support/operations.ts';
 import { expectRateLimited, outcome, uniqueAddress, uniqueIpv6Prefix } from './support/rate-limited.ts';
 import { resetCodeIn, type SmtpSink, startSmtpSink } from './support/smtp-sink.ts';
-import { startTestApp, TEST_SECRET, type TestApp } from './support/test-app.ts';
+import { startSecondInstance, startTestApp, TEST_SECRET, type TestApp } from './support/test-app.ts';
 import type { TestClient } from './support/test-client.ts';
 import { usingPostgres } from './support/test-database.ts';
 
@@ -311,10 +310,7 @@ for (const store of sharedStores) {
     let b: TestApp;
     beforeAll(async () => {
       a = await startTestApp({ env: { ...LIMITS, ...store.env } });
-      // On PostgreSQL, B opens its own connections to A's database, as a second process would.
-      // PGlite cannot be opened twice, so B then uses A's (B's close leaves it to A).
-      const db: Database | undefined = usingPostgres ? undefined : { ...a.app.database, close: async () => {} };
-      b = await startTestApp({ env: { ...LIMITS, ...store.env }, database: { shared: a.database, ...(db ? { db } : {}) } });
+      b = await startSecondInstance(a, { ...LIMITS, ...store.env });
     });
     afterAll(async () => {
       await b?.close();

@@ -1,10 +1,8 @@
 // The HTTP surface around GraphQL: health and readiness probes, GraphiQL, introspection, and the
 // request shapes the server refuses (batches, mutations over GET).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../src/db/open-database.ts';
 import { GOOD_PASSWORD, ME, SIGN_UP, uniqueEmail } from './support/operations.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
-import { createTestDatabase } from './support/test-database.ts';
+import { startAppOnClosableDatabase, startTestApp, type TestApp } from './support/test-app.ts';
 
 const INTROSPECTION = /* GraphQL */ `query { __schema { queryType { name } mutationType { name } } }`;
 
@@ -28,13 +26,7 @@ describe('health and readiness', () => {
   });
 
   it('answers GET /ready with 503 once the database is gone, while /health stays 200', async () => {
-    // An app of its own on a database of its own. Database.close() may run only once, and the
-    // app closes its database again on shutdown: the second call is made a no-op here.
-    const shared = await createTestDatabase();
-    const opened = await shared.open();
-    let closing: Promise<void> | undefined;
-    const db: Database = { ...opened, close: () => (closing ??= opened.close()) };
-    const other = await startTestApp({ database: { shared, db } });
+    const other = await startAppOnClosableDatabase();
     try {
       expect((await fetch(new URL('/ready', other.url))).status).toBe(200);
       await other.app.database.close();
@@ -42,7 +34,6 @@ describe('health and readiness', () => {
       expect((await fetch(new URL('/health', other.url))).status).toBe(200);
     } finally {
       await other.close();
-      await shared.drop();
     }
   });
 });

@@ -5,9 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD, GOOD_PASSWORD, LOGOUT, ME, SIGN_IN, SIGN_UP, uniqueEmail } from './support/operations.ts';
-import { startTestApp, TEST_SECRET, type TestApp } from './support/test-app.ts';
+import { startSecondInstance, startTestApp, TEST_SECRET, type TestApp } from './support/test-app.ts';
 import type { TestClient } from './support/test-client.ts';
-import { usingPostgres } from './support/test-database.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -201,11 +200,7 @@ describe('revocation', () => {
   });
 
   it('takes effect at once on another server instance on the same database', async () => {
-    // A second instance of its own in the postgres project; in-process PGlite is one database, so
-    // there the second instance serves the same PGlite (its close must not close it twice).
-    const other = usingPostgres
-      ? await startTestApp({ database: { shared: t.database } })
-      : await startTestApp({ database: { shared: t.database, db: { ...t.app.database, close: async () => {} } } });
+    const other = await startSecondInstance(t);
     try {
       const { client } = await signedInClient(t, 'Twice');
       const copied = await client.token();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { type App, createApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/open-database.ts';
-import { createTestDatabase, type TestDatabase } from './test-database.ts';
+import { createTestDatabase, type TestDatabase, usingPostgres } from './test-database.ts';
 import { CapturingLogger } from './capturing-logger.ts';
 import { TestClient, type TestClientOptions } from './test-client.ts';
 
@@ -50,6 +50,33 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       await app.close();
       if (!options.database) await database.drop();
       await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Another server instance on `first`'s database, as a second process would be: on PostgreSQL
+ * with connections of its own; PGlite cannot be opened twice, so there it serves `first`'s
+ * (and leaves closing it to `first`).
+ */
+export function startSecondInstance(first: TestApp, env: Record<string, string> = {}): Promise<TestApp> {
+  const db: Database | undefined = usingPostgres ? undefined : { ...first.app.database, close: async () => {} };
+  return startTestApp({ env, database: { shared: first.database, ...(db ? { db } : {}) } });
+}
+
+/** An app on a database of its own, which a test may close under the running server (a fault). */
+export async function startAppOnClosableDatabase(): Promise<TestApp> {
+  const shared = await createTestDatabase();
+  const opened = await shared.open();
+  // Database.close() may run only once, and the app closes its database again on shutdown.
+  let closing: Promise<void> | undefined;
+  const db: Database = { ...opened, close: () => (closing ??= opened.close()) };
+  const app = await startTestApp({ database: { shared, db } });
+  return {
+    ...app,
+    async close() {
+      await app.close();
+      await shared.drop();
     },
   };
 }
