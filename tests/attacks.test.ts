@@ -559,6 +559,8 @@ describe('CSRF and CORS', () => {
     expect(res.data).toEqual({ me: null });
     expect(res.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
     expect(res.headers.get('access-control-allow-credentials')).toBe('true');
+    // The answer depends on the Origin, and a cache in front must know it (once is enough).
+    for (const answer of [preflight, res]) expect(answer.headers.get('vary')?.match(/\borigin\b/gi)).toHaveLength(1);
   });
 
   it('gives an unlisted origin neither Allow-Origin nor Allow-Credentials, on the preflight or the response', async () => {
@@ -572,6 +574,7 @@ describe('CSRF and CORS', () => {
       const res = await t.client({ headers: { origin } }).graphql(ME);
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
       expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+      for (const answer of [preflight, res]) expect(answer.headers.get('vary')).toMatch(/\bOrigin\b/i);
     }
   });
 });

@@ -11,6 +11,7 @@ import type { Services } from '../services/create-services.ts';
 import { createMaskError } from './mask-error.ts';
 import { useCsrfPrevention } from './use-csrf-prevention.ts';
 import { useDisableIntrospection } from './use-disable-introspection.ts';
+import { useVaryOrigin } from './use-vary-origin.ts';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
 
@@ -77,6 +78,7 @@ export function createGraphqlServer(deps: { config: Config; services: Services; 
         blockFieldSuggestion: { enabled: !config.introspection },
       }),
       ...(config.introspection ? [] : [useDisableIntrospection()]),
+      ...(allowedOrigins.size > 0 ? [useVaryOrigin()] : []),
       cookies.plugin,
       useReadinessCheck({ endpoint: '/ready', check: ping }),
     ],
