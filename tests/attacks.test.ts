@@ -3,6 +3,7 @@
 import { request } from 'node:http';
 import jwt from 'jsonwebtoken';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { signUpNewUser } from './support/accounts.ts';
 import {
   DASHBOARD,
   DELETE_USER,
@@ -59,12 +60,7 @@ async function mailsSent(app: TestApp = t): Promise<number> {
 }
 
 /** A new account; the client holds its session. */
-async function signUpUser(app: TestApp = t, client: TestClient = app.client()): Promise<{ email: string; client: TestClient }> {
-  const email = uniqueEmail('attack');
-  const res = await client.graphql(SIGN_UP, { input: { username: 'Victim', email, password: GOOD_PASSWORD } });
-  expect(res.data?.signUp.message).toBe('user created!');
-  return { email, client };
-}
+const signUpUser = (app: TestApp = t, client: TestClient = app.client()) => signUpNewUser(app, { client });
 
 async function expectSignedIn(client: TestClient, email: string): Promise<void> {
   const res = await client.graphql(DASHBOARD);

@@ -1,7 +1,8 @@
 // deleteUser over HTTP: the account and everything that belongs to it go, and nothing that was
 // signed in as it keeps working.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DASHBOARD, DELETE_USER, GOOD_PASSWORD, SEND_MAIL, SIGN_IN, SIGN_UP, uniqueEmail } from './support/operations.ts';
+import { signUpNewUser } from './support/accounts.ts';
+import { DASHBOARD, DELETE_USER, GOOD_PASSWORD, SEND_MAIL, SIGN_IN, uniqueEmail } from './support/operations.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 let t: TestApp;
@@ -10,13 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-/** Signs up a new account; returns its email, id and the signed-in client. */
-async function signUp(email = uniqueEmail()) {
-  const client = t.client();
-  const res = await client.graphql(SIGN_UP, { input: { username: 'Del', email, password: GOOD_PASSWORD } });
-  expect(res.data?.signUp.message).toBe('user created!');
-  return { email, client, userId: res.data?.signUp.user.id as string };
-}
+const signUp = (email?: string) => signUpNewUser(t, email ? { email } : {});
 
 const accounts = (email: string) => t.app.services.prisma.user.count({ where: { email } });
 

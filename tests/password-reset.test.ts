@@ -3,7 +3,8 @@
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { DASHBOARD, GOOD_PASSWORD, RESET_PASSWORD, SEND_MAIL, SIGN_IN, SIGN_UP, uniqueEmail } from './support/operations.ts';
+import { signUpNewUser } from './support/accounts.ts';
+import { DASHBOARD, GOOD_PASSWORD, RESET_PASSWORD, SEND_MAIL, SIGN_IN, uniqueEmail } from './support/operations.ts';
 import { resetCodeIn, type SmtpSink, startSmtpSink } from './support/smtp-sink.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
@@ -11,13 +12,7 @@ const SENT = 'If an account exists for that email, a reset code has been sent.';
 const NEW_PASSWORD = 'amber-lantern-walrus-77';
 const INVALID_CODE = { message: 'invalid or expired code', extensions: { code: 'INVALID_CODE' } };
 
-/** Signs up a new account; returns its email and the signed-in client. */
-async function signUp(t: TestApp, email = uniqueEmail()) {
-  const client = t.client();
-  const res = await client.graphql(SIGN_UP, { input: { username: 'Reset', email, password: GOOD_PASSWORD } });
-  expect(res.data?.signUp.message).toBe('user created!');
-  return { email, client, userId: res.data?.signUp.user.id as string };
-}
+const signUp = (t: TestApp, email?: string) => signUpNewUser(t, email ? { email } : {});
 
 /** Asks for a code as a signed-out user would, and reads it from the `count`-th mail. */
 async function requestCode(t: TestApp, sink: SmtpSink, email: string, count = 1): Promise<string> {

@@ -3,6 +3,7 @@
 // that instances sharing a store (PostgreSQL, Redis) share the counters.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
+import { signUpNewUser } from './support/accounts.ts';
 import {
   DASHBOARD,
   DELETE_USER,
@@ -55,13 +56,7 @@ const clientAt = (app: TestApp, address = uniqueAddress()) => app.client({ heade
 const signIn = (client: TestClient, email: string, password: string) => client.graphql(SIGN_IN, { input: { email, password } });
 
 /** A new account, signed up from an address of its own; the client holds its session. */
-async function signUpUser(app: TestApp = t): Promise<{ email: string; client: TestClient }> {
-  const email = uniqueEmail('limits');
-  const client = clientAt(app);
-  const res = await client.graphql(SIGN_UP, { input: { username: 'Limit', email, password: GOOD_PASSWORD } });
-  expect(res.data?.signUp.message).toBe('user created!');
-  return { email, client };
-}
+const signUpUser = (app: TestApp = t) => signUpNewUser(app, { client: clientAt(app) });
 
 const sessionCount = (email: string) => t.app.services.prisma.session.count({ where: { user: { email } } });
 

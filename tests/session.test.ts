@@ -4,6 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signUpNewUser } from './support/accounts.ts';
 import { DASHBOARD, GOOD_PASSWORD, LOGOUT, ME, SIGN_IN, SIGN_UP, uniqueEmail } from './support/operations.ts';
 import { startSecondInstance, startTestApp, TEST_SECRET, type TestApp } from './support/test-app.ts';
 import type { TestClient } from './support/test-client.ts';
@@ -14,15 +15,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-/** A new user, signed in on a fresh client. */
-async function signedInClient(app: TestApp, username = 'Sam'): Promise<{ client: TestClient; email: string; userId: string }> {
-  const client = app.client();
-  const email = uniqueEmail('session');
-  const res = await client.graphql(SIGN_UP, { input: { username, email, password: GOOD_PASSWORD } });
-  expect(res.errors).toBeUndefined();
-  if (!res.data) throw new Error(`signUp failed: ${JSON.stringify(res.errors)}`);
-  return { client, email, userId: res.data.signUp.user.id };
-}
+/** A new user, signed in on a fresh client; the dashboard greets them by `username`. */
+const signedInClient = (app: TestApp, username = 'Sam') => signUpNewUser(app, { username });
 
 /** The claims of the token a client holds, read without verifying (the server verified it). */
 async function claimsOf(client: TestClient): Promise<jwt.JwtPayload> {
