@@ -9,6 +9,7 @@ import type { Context } from '../src/context/create-context.ts';
 import { RequestAuth } from '../src/context/request-auth.ts';
 import type { Database } from '../src/db/open-database.ts';
 import { schema } from '../src/schema/index.ts';
+import { createCaller } from '../src/services/caller.ts';
 import { createServices, type Services } from '../src/services/create-services.ts';
 import { CapturingLogger } from './support/capturing-logger.ts';
 import { DASHBOARD, DELETE_USER, GOOD_PASSWORD, LOGOUT, ME, SIGN_IN, SIGN_UP, uniqueEmail } from './support/operations.ts';
@@ -33,7 +34,7 @@ afterAll(async () => {
 /** Runs one operation as a request carrying `token` would; returns the result and the cookie decision. */
 async function run<Result, Variables>(document: TypedDocumentString<Result, Variables>, variables?: Variables, token: string | null = null) {
   const auth = new RequestAuth(token, services.sessions);
-  const contextValue: Context = { services, auth, viewer: await auth.current(), clientIp: '192.0.2.1' };
+  const contextValue: Context = { services, auth, viewer: await auth.current(), caller: createCaller('192.0.2.1', 'schema-test') };
   const variableValues = variables as Record<string, unknown> | undefined;
   const result = (await graphql({ schema, source: document.toString(), variableValues, contextValue })) as ExecutionResult<Result>;
   return { result, cookie: await auth.outcome() };

@@ -1,4 +1,5 @@
 // The GraphQL context: the services, the caller's session (if valid) and its client address.
+import { type Caller, createCaller } from '../services/caller.ts';
 import type { Services } from '../services/create-services.ts';
 import type { ResumedSession } from '../services/sessions.ts';
 import type { RequestAuth } from './request-auth.ts';
@@ -13,7 +14,8 @@ export interface Context {
   services: Services;
   auth: RequestAuth;
   viewer: ResumedSession | null;
-  clientIp: string;
+  /** The client's address and user agent, for rate limits and security events. */
+  caller: Caller;
 }
 
 export type SignedInContext = Context & { viewer: ResumedSession };
@@ -21,6 +23,6 @@ export type SignedInContext = Context & { viewer: ResumedSession };
 export function createContextFactory(services: Services, cookies: SessionCookies) {
   return async ({ request, clientIp }: ServerContext & { request: Request }): Promise<Context> => {
     const auth = cookies.authFor(request);
-    return { services, auth, viewer: await auth.current(), clientIp };
+    return { services, auth, viewer: await auth.current(), caller: createCaller(clientIp, request.headers.get('user-agent')) };
   };
 }

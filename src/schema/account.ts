@@ -13,8 +13,8 @@ builder.mutationField('deleteUser', (t) =>
   t.withAuth({ signedIn: true }).field({
     type: MessagePayload,
     args: { input: t.arg({ type: DeleteUserInput, required: true }) },
-    resolve: async (_root, { input }, { services, auth, viewer, clientIp }) => {
-      await services.accounts.deleteAccount(viewer.user, input, { ip: clientIp });
+    resolve: async (_root, { input }, { services, auth, viewer, caller }) => {
+      await services.accounts.deleteAccount(viewer.user, input, caller);
       auth.signedOut();
       return { message: 'delete successful!' };
     },

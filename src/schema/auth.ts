@@ -35,8 +35,8 @@ builder.mutationFields((t) => ({
     type: AuthPayload,
     description: 'Creates the user and signs them in.',
     args: { input: t.arg({ type: SignUpInput, required: true }) },
-    resolve: async (_root, { input }, { services, auth, viewer, clientIp }) => {
-      const signedIn = await services.accounts.signUp(input, { ip: clientIp });
+    resolve: async (_root, { input }, { services, auth, viewer, caller }) => {
+      const signedIn = await services.accounts.signUp(input, caller);
       await replaceSession(services, viewer);
       auth.signedIn(signedIn);
       return { message: 'user created!', ...signedIn };
@@ -45,8 +45,8 @@ builder.mutationFields((t) => ({
   signIn: t.field({
     type: AuthPayload,
     args: { input: t.arg({ type: SignInInput, required: true }) },
-    resolve: async (_root, { input }, { services, auth, viewer, clientIp }) => {
-      const signedIn = await services.accounts.signIn(input, { ip: clientIp });
+    resolve: async (_root, { input }, { services, auth, viewer, caller }) => {
+      const signedIn = await services.accounts.signIn(input, caller);
       await replaceSession(services, viewer);
       auth.signedIn(signedIn);
       return { message: 'login successful!', ...signedIn };

@@ -19,8 +19,8 @@ builder.mutationFields((t) => ({
     type: MessagePayload,
     description: '"Forgot password": emails a one-time reset code if an account exists.',
     args: { input: t.arg({ type: SendMailInput, required: true }) },
-    resolve: async (_root, { input }, { services, clientIp }) => {
-      await services.passwordReset.requestCode(input.email, { ip: clientIp });
+    resolve: async (_root, { input }, { services, caller }) => {
+      await services.passwordReset.requestCode(input.email, caller);
       return { message: 'If an account exists for that email, a reset code has been sent.' };
     },
   }),
@@ -28,8 +28,8 @@ builder.mutationFields((t) => ({
     type: MessagePayload,
     description: 'Sets a new password with the mailed code and signs out every session of the user.',
     args: { input: t.arg({ type: ResetPasswordInput, required: true }) },
-    resolve: async (_root, { input }, { services, auth, clientIp }) => {
-      await services.passwordReset.resetPassword(input, { ip: clientIp });
+    resolve: async (_root, { input }, { services, auth, caller }) => {
+      await services.passwordReset.resetPassword(input, caller);
       auth.signedOut();
       return { message: 'password reset successful!' };
     },

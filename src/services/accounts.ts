@@ -1,5 +1,6 @@
 // Sign-up, sign-in and account deletion: the rules, with Prisma underneath.
 import { Prisma, type PrismaClient, type User } from '../generated/prisma/client.ts';
+import type { Caller } from './caller.ts';
 import { AppError } from './errors.ts';
 import { normalizeEmail, normalizeUsername } from './input.ts';
 import { checkNewPassword, normalizePassword, type PasswordPolicy } from './password-policy.ts';
@@ -22,10 +23,6 @@ export interface SignedIn extends IssuedSession {
   user: User;
 }
 
-/** Who is asking, as far as limits are concerned. */
-export interface Caller {
-  ip: string;
-}
 
 export interface AccountService {
   signUp(input: SignUpInput, caller: Caller): Promise<SignedIn>;

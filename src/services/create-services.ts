@@ -11,6 +11,7 @@ import { createPasswordHasher } from './passwords.ts';
 import { createResetCodes } from './reset-codes.ts';
 import { createSessionService, type SessionService } from './sessions.ts';
 import { createRateLimits, type RateLimitStore } from './rate-limits.ts';
+import { createSecurityEvents, type SecurityEvents } from './security-events.ts';
 import { createTokenSigner } from './tokens.ts';
 
 export interface Services {
@@ -18,6 +19,7 @@ export interface Services {
   accounts: AccountService;
   sessions: SessionService;
   passwordReset: PasswordResetService;
+  securityEvents: SecurityEvents;
   background: BackgroundTasks;
   mailer: Mailer;
 }
@@ -51,6 +53,7 @@ export function createServices(deps: {
       limits,
       config: { appName: config.mail.appName, ...config.resetCode },
     }),
+    securityEvents: createSecurityEvents({ prisma }),
     background,
     mailer,
   };

@@ -9,6 +9,10 @@ export const ERROR_CODES = {
   EMAIL_TAKEN: 'an account with this email already exists',
   UNAUTHENTICATED: 'not signed in: please sign in',
   FORBIDDEN: 'you can only delete your own account',
+  NOT_FOUND: 'not found',
+  EMAIL_NOT_VERIFIED: 'verify your email address first',
+  CONFLICT: 'the account is not in the state this operation applies to',
+  SECOND_FACTOR_REQUIRED: 'a two-factor code is required: send signIn again with `code`',
   RATE_LIMITED: 'too many attempts: please wait and try again',
   INTERNAL_SERVER_ERROR: 'Unexpected error.',
 } as const;

@@ -9,7 +9,7 @@ import type { Mailer } from './mailer.ts';
 import { checkNewPassword, normalizePassword, type PasswordPolicy } from './password-policy.ts';
 import type { PasswordHasher } from './passwords.ts';
 import { clientKey, type RateLimits } from './rate-limits.ts';
-import type { Caller } from './accounts.ts';
+import type { Caller } from './caller.ts';
 import type { ResetCodes } from './reset-codes.ts';
 
 export interface ResetPasswordInput {

@@ -1,0 +1,57 @@
+// The account's own activity log: what happened, when, from which address and user agent. Written
+// for the account the event concerns (a failed sign-in for a known email is its owner's event) and
+// read back only by that account's own sessions.
+import type { PrismaClient, SecurityEvent } from '../generated/prisma/client.ts';
+import type { Caller } from './caller.ts';
+
+export const SECURITY_EVENT_KINDS = [
+  'SIGN_UP',
+  'SIGN_IN',
+  'SIGN_IN_FAILED',
+  'LOGOUT',
+  'SESSION_REVOKED',
+  'PASSWORD_CHANGED',
+  'PASSWORD_RESET_REQUESTED',
+  'PASSWORD_RESET',
+  'EMAIL_VERIFIED',
+  'EMAIL_CHANGE_REQUESTED',
+  'EMAIL_CHANGED',
+  'TWO_FACTOR_ENABLED',
+  'TWO_FACTOR_DISABLED',
+  'RECOVERY_CODE_USED',
+  'RECOVERY_CODES_REGENERATED',
+  'SECOND_FACTOR_FAILED',
+] as const;
+
+export type SecurityEventKind = (typeof SECURITY_EVENT_KINDS)[number];
+
+export interface SecurityEventView extends Omit<SecurityEvent, 'kind' | 'userId'> {
+  kind: SecurityEventKind;
+}
+
+export interface SecurityEvents {
+  /** Appends one event for `userId`, stamped with the caller's address and user agent. */
+  record(userId: string, kind: SecurityEventKind, caller: Caller): Promise<void>;
+  /** The account's events, newest first; `limit` is checked by the caller (1..100). */
+  list(userId: string, limit: number): Promise<SecurityEventView[]>;
+}
+
+export function createSecurityEvents(deps: { prisma: PrismaClient }): SecurityEvents {
+  const { prisma } = deps;
+  return {
+    async record(userId, kind, caller) {
+      await prisma.securityEvent.create({
+        data: { userId, kind, ipAddress: caller.ip.slice(0, 64), userAgent: caller.userAgent },
+      });
+    },
+    async list(userId, limit) {
+      const rows = await prisma.securityEvent.findMany({
+        where: { userId },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: limit,
+        select: { id: true, kind: true, ipAddress: true, userAgent: true, createdAt: true },
+      });
+      return rows.map((row) => ({ ...row, kind: row.kind as SecurityEventKind }));
+    },
+  };
+}
