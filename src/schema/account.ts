@@ -13,9 +13,10 @@ builder.mutationField('deleteUser', (t) =>
   t.withAuth({ signedIn: true }).field({
     type: MessagePayload,
     args: { input: t.arg({ type: DeleteUserInput, required: true }) },
-    resolve: async (_root, { input }, { services, auth, viewer, caller }) => {
+    resolve: async (_root, { input }, { services, auth, viewer, caller, device }) => {
       await services.accounts.deleteAccount(viewer.user, input, caller);
       auth.signedOut();
+      device.forget();
       return { message: 'delete successful!' };
     },
   }),

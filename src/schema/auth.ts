@@ -27,6 +27,13 @@ const SignInInput = builder.inputType('SignInInput', {
   fields: (t) => ({
     email: t.string({ required: true }),
     password: t.string({ required: true }),
+    code: t.string({
+      required: false,
+      description:
+        'For an account with two-factor on, sent again after SECOND_FACTOR_REQUIRED: the 6-digit code the ' +
+        'authenticator app shows now, or an unused recovery code (xxxxx-xxxxx). Spaces, dashes and case are ' +
+        'ignored; at most 64 characters. Ignored for accounts without two-factor.',
+    }),
   }),
 });
 
@@ -35,20 +42,25 @@ builder.mutationFields((t) => ({
     type: AuthPayload,
     description: 'Creates the user and signs them in.',
     args: { input: t.arg({ type: SignUpInput, required: true }) },
-    resolve: async (_root, { input }, { services, auth, viewer, caller }) => {
+    resolve: async (_root, { input }, { services, auth, viewer, caller, device }) => {
       const signedIn = await services.accounts.signUp(input, caller);
       await replaceSession(services, viewer);
       auth.signedIn(signedIn);
+      device.remember(signedIn.deviceToken);
       return { message: 'user created!', ...signedIn };
     },
   }),
   signIn: t.field({
     type: AuthPayload,
+    description:
+      'Signs in with email and password. For an account with two-factor on, the right password without `code` ' +
+      'answers SECOND_FACTOR_REQUIRED (and starts no session): send signIn again with `code`.',
     args: { input: t.arg({ type: SignInInput, required: true }) },
-    resolve: async (_root, { input }, { services, auth, viewer, caller }) => {
+    resolve: async (_root, { input }, { services, auth, viewer, caller, device }) => {
       const signedIn = await services.accounts.signIn(input, caller);
       await replaceSession(services, viewer);
       auth.signedIn(signedIn);
+      device.remember(signedIn.deviceToken);
       return { message: 'login successful!', ...signedIn };
     },
   }),

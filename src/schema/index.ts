@@ -7,5 +7,6 @@ import './auth.ts';
 import './dashboard.ts';
 import './password-reset.ts';
 import './account.ts';
+import './two-factor.ts';
 
 export const schema = builder.toSchema({ sortSchema: false });

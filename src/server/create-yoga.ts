@@ -4,6 +4,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, useReadinessCheck } from 'graphql-yoga';
 import type { Config } from '../config.ts';
 import { type Context, createContextFactory, type ServerContext } from '../context/create-context.ts';
+import { createDeviceCookies } from '../context/device-cookie.ts';
 import { createSessionCookies } from '../context/use-session-cookie.ts';
 import type { Logger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
@@ -39,11 +40,13 @@ mutation Logout {
 export function createGraphqlServer(deps: { config: Config; services: Services; ping: () => Promise<boolean>; logger: Logger }) {
   const { config, services, ping, logger } = deps;
   const cookies = createSessionCookies({ sessions: services.sessions, cookie: config.cookie, graphqlEndpoint: GRAPHQL_ENDPOINT });
+  // The session cookie's SameSite (Lax), as the contract asks of the device cookie.
+  const devices = createDeviceCookies({ secure: config.cookie.secure, sameSite: 'lax', graphqlEndpoint: GRAPHQL_ENDPOINT });
   const allowedOrigins = new Set(config.corsOrigins);
 
   return createYoga<ServerContext, Context>({
     schema,
-    context: createContextFactory(services, cookies),
+    context: createContextFactory(services, cookies, devices),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/health',
     graphiql: config.graphiql ? { title: config.mail.appName, credentials: 'same-origin', defaultQuery: GRAPHIQL_EXAMPLE } : false,
@@ -80,6 +83,7 @@ export function createGraphqlServer(deps: { config: Config; services: Services; 
       ...(config.introspection ? [] : [useDisableIntrospection()]),
       ...(allowedOrigins.size > 0 ? [useVaryOrigin()] : []),
       cookies.plugin,
+      devices.plugin,
       useReadinessCheck({ endpoint: '/ready', check: ping }),
     ],
   });

@@ -5,8 +5,11 @@ import { AppError } from './errors.ts';
 import { normalizeEmail, normalizeUsername } from './input.ts';
 import { checkNewPassword, normalizePassword, type PasswordPolicy } from './password-policy.ts';
 import type { PasswordHasher } from './passwords.ts';
+import type { Devices } from './devices.ts';
 import { clientKey, type RateLimits } from './rate-limits.ts';
 import type { IssuedSession, SessionService } from './sessions.ts';
+import type { SignInAttempts } from './sign-in-attempts.ts';
+import type { TwoFactorService } from './two-factor/two-factor.ts';
 
 export interface SignUpInput {
   username: string;
@@ -19,15 +22,22 @@ export interface Credentials {
   password: string;
 }
 
+export interface SignInInput extends Credentials {
+  /** An authenticator or recovery code, for accounts with two-factor on; ignored otherwise. */
+  code?: string | null;
+}
+
 export interface SignedIn extends IssuedSession {
   user: User;
+  /** The device token the browser keeps from now on (src/services/devices.ts). */
+  deviceToken: string;
 }
 
 
 export interface AccountService {
   signUp(input: SignUpInput, caller: Caller): Promise<SignedIn>;
-  signIn(input: Credentials, caller: Caller): Promise<SignedIn>;
-  /** Deletes the signed-in user's account with its sessions and reset codes. */
+  signIn(input: SignInInput, caller: Caller): Promise<SignedIn>;
+  /** Deletes the signed-in user's account with everything that belongs to it (devices included). */
   deleteAccount(user: User, input: Credentials, caller: Caller): Promise<void>;
 }
 
@@ -37,8 +47,11 @@ export function createAccountService(deps: {
   sessions: SessionService;
   policy: PasswordPolicy;
   limits: RateLimits;
+  attempts: SignInAttempts;
+  devices: Devices;
+  twoFactor: TwoFactorService;
 }): AccountService {
-  const { prisma, passwords, sessions, policy, limits } = deps;
+  const { prisma, passwords, sessions, policy, limits, attempts, devices, twoFactor } = deps;
 
   /** The same failure for an unknown email and a wrong password, at the same cost. */
   async function checkCredentials(email: string, rawPassword: string): Promise<User> {
@@ -77,18 +90,18 @@ export function createAccountService(deps: {
         }
         throw error;
       }
-      return { user, ...(await sessions.start(user.id)) };
+      return { user, deviceToken: await devices.remember(user.id, caller.deviceToken), ...(await sessions.start(user.id)) };
     },
 
     async signIn(input, caller) {
       const email = normalizeEmail(input.email);
       normalizePassword(input.password, { ...policy, minLength: 0 });
-      // Counted before the hash is checked, so parallel guesses cannot slip past the limit.
-      await limits.consume('signInIp', clientKey(caller.ip));
-      await limits.consume('signInAccount', email);
+      const forgetAttempts = await attempts.count(email, caller);
       const user = await checkCredentials(email, input.password);
-      await limits.reset('signInAccount', email);
-      return { user, ...(await sessions.start(user.id)) };
+      // The password was right: the second factor has a limit of its own.
+      await forgetAttempts();
+      await twoFactor.checkSignIn(user, input.code, caller);
+      return { user, deviceToken: await devices.remember(user.id, caller.deviceToken), ...(await sessions.start(user.id)) };
     },
 
     async deleteAccount(user, input, caller) {
@@ -97,7 +110,8 @@ export function createAccountService(deps: {
       await limits.consume('deleteUserIp', clientKey(caller.ip));
       await limits.consume('deleteUserAccount', user.id);
       await checkCredentials(user.email, input.password);
-      // One statement: sessions and reset codes go with the user through ON DELETE CASCADE.
+      // One statement: sessions, reset codes, two-factor secret, recovery codes and devices go with
+      // the user through ON DELETE CASCADE.
       await prisma.user.deleteMany({ where: { id: user.id } });
     },
   };

@@ -13,6 +13,11 @@ import { createSessionService, type SessionService } from './sessions.ts';
 import { createRateLimits, type RateLimitStore } from './rate-limits.ts';
 import { createSecurityEvents, type SecurityEvents } from './security-events.ts';
 import { createTokenSigner } from './tokens.ts';
+import { createDevices } from './devices.ts';
+import { createSecretBox } from './secret-box.ts';
+import { createSignInAttempts } from './sign-in-attempts.ts';
+import { type Clock, createTotp } from './two-factor/totp.ts';
+import { createTwoFactorService, type TwoFactorService } from './two-factor/two-factor.ts';
 
 export interface Services {
   prisma: PrismaClient;
@@ -20,6 +25,7 @@ export interface Services {
   sessions: SessionService;
   passwordReset: PasswordResetService;
   securityEvents: SecurityEvents;
+  twoFactor: TwoFactorService;
   background: BackgroundTasks;
   mailer: Mailer;
 }
@@ -29,8 +35,11 @@ export function createServices(deps: {
   prisma: PrismaClient;
   rateLimitStore: RateLimitStore;
   logger: Logger;
+  /** Milliseconds since the epoch; tests hand in a clock of their own to step through TOTP windows. */
+  clock?: Clock;
 }): Services {
   const { config, prisma, logger } = deps;
+  const clock = deps.clock ?? Date.now;
   const limits = createRateLimits({ ...config.rateLimits, store: deps.rateLimitStore });
   const passwords = createPasswordHasher(config.argon2);
   const sessions = createSessionService({ prisma, tokens: createTokenSigner(config.jwt), config: config.session });
@@ -39,9 +48,32 @@ export function createServices(deps: {
     { smtpUrl: config.mail.smtpUrl, from: config.mail.from, outboxDir: join(config.dataDir, 'mail') },
     logger,
   );
+  const securityEvents = createSecurityEvents({ prisma });
+  const devices = createDevices({ prisma, clock });
+  const twoFactor = createTwoFactorService({
+    prisma,
+    passwords,
+    policy: config.password,
+    limits,
+    totp: createTotp(clock),
+    box: createSecretBox(config.encryption),
+    events: securityEvents,
+    mailer,
+    background,
+    appName: config.mail.appName,
+  });
   return {
     prisma,
-    accounts: createAccountService({ prisma, passwords, sessions, policy: config.password, limits }),
+    accounts: createAccountService({
+      prisma,
+      passwords,
+      sessions,
+      policy: config.password,
+      limits,
+      attempts: createSignInAttempts({ limits, devices }),
+      devices,
+      twoFactor,
+    }),
     sessions,
     passwordReset: createPasswordResetService({
       prisma,
@@ -53,7 +85,8 @@ export function createServices(deps: {
       limits,
       config: { appName: config.mail.appName, ...config.resetCode },
     }),
-    securityEvents: createSecurityEvents({ prisma }),
+    securityEvents,
+    twoFactor,
     background,
     mailer,
   };

@@ -29,6 +29,9 @@ export const RATE_LIMIT_RULES = [
   'resetPasswordIp',
   'deleteUserAccount',
   'deleteUserIp',
+  'signInDevice',
+  'secondFactorAccount',
+  'twoFactorPasswordAccount',
 ] as const;
 
 export type RateLimitRuleName = (typeof RATE_LIMIT_RULES)[number];

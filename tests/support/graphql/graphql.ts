@@ -9,6 +9,11 @@ export type DeleteUserInput = {
   password: string;
 };
 
+export type EnableTwoFactorInput = {
+  /** The 6-digit code the authenticator app shows for the pending secret. Spaces, dashes and case are ignored; at most 64 characters. */
+  code: string;
+};
+
 export type ResetPasswordInput = {
   code: string;
   email: string;
@@ -20,6 +25,8 @@ export type SendMailInput = {
 };
 
 export type SignInInput = {
+  /** For an account with two-factor on, sent again after SECOND_FACTOR_REQUIRED: the 6-digit code the authenticator app shows now, or an unused recovery code (xxxxx-xxxxx). Spaces, dashes and case are ignored; at most 64 characters. Ignored for accounts without two-factor. */
+  code?: string | null | undefined;
   email: string;
   password: string;
 };
@@ -28,6 +35,18 @@ export type SignUpInput = {
   email: string;
   password: string;
   username: string;
+};
+
+export type StartTwoFactorSetupInput = {
+  /** The account's current password. */
+  password: string;
+};
+
+export type TwoFactorProofInput = {
+  /** A current 6-digit authenticator code or an unused recovery code. Spaces, dashes and case are ignored; at most 64 characters. */
+  code: string;
+  /** The account's current password. */
+  password: string;
 };
 
 export type SignUpMutationVariables = Exact<{
@@ -79,6 +98,46 @@ export type DeleteUserMutationVariables = Exact<{
 
 
 export type DeleteUserMutation = { deleteUser: { message: string } };
+
+export type SignInWithTwoFactorMutationVariables = Exact<{
+  input: SignInInput;
+}>;
+
+
+export type SignInWithTwoFactorMutation = { signIn: { message: string, user: { id: string, email: string, twoFactorEnabled: boolean, recoveryCodesLeft: number }, session: { id: string } } };
+
+export type TwoFactorStatusQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type TwoFactorStatusQuery = { me: { id: string, twoFactorEnabled: boolean, recoveryCodesLeft: number } | null };
+
+export type StartTwoFactorSetupMutationVariables = Exact<{
+  input: StartTwoFactorSetupInput;
+}>;
+
+
+export type StartTwoFactorSetupMutation = { startTwoFactorSetup: { secret: string, otpauthUrl: string, qrCodeSvg: string } };
+
+export type EnableTwoFactorMutationVariables = Exact<{
+  input: EnableTwoFactorInput;
+}>;
+
+
+export type EnableTwoFactorMutation = { enableTwoFactor: { message: string, recoveryCodes: Array<string> } };
+
+export type DisableTwoFactorMutationVariables = Exact<{
+  input: TwoFactorProofInput;
+}>;
+
+
+export type DisableTwoFactorMutation = { disableTwoFactor: { message: string } };
+
+export type RegenerateRecoveryCodesMutationVariables = Exact<{
+  input: TwoFactorProofInput;
+}>;
+
+
+export type RegenerateRecoveryCodesMutation = { regenerateRecoveryCodes: { message: string, recoveryCodes: Array<string> } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -189,3 +248,60 @@ export const DeleteUserDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<DeleteUserMutation, DeleteUserMutationVariables>;
+export const SignInWithTwoFactorDocument = new TypedDocumentString(`
+    mutation SignInWithTwoFactor($input: SignInInput!) {
+  signIn(input: $input) {
+    message
+    user {
+      id
+      email
+      twoFactorEnabled
+      recoveryCodesLeft
+    }
+    session {
+      id
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SignInWithTwoFactorMutation, SignInWithTwoFactorMutationVariables>;
+export const TwoFactorStatusDocument = new TypedDocumentString(`
+    query TwoFactorStatus {
+  me {
+    id
+    twoFactorEnabled
+    recoveryCodesLeft
+  }
+}
+    `) as unknown as TypedDocumentString<TwoFactorStatusQuery, TwoFactorStatusQueryVariables>;
+export const StartTwoFactorSetupDocument = new TypedDocumentString(`
+    mutation StartTwoFactorSetup($input: StartTwoFactorSetupInput!) {
+  startTwoFactorSetup(input: $input) {
+    secret
+    otpauthUrl
+    qrCodeSvg
+  }
+}
+    `) as unknown as TypedDocumentString<StartTwoFactorSetupMutation, StartTwoFactorSetupMutationVariables>;
+export const EnableTwoFactorDocument = new TypedDocumentString(`
+    mutation EnableTwoFactor($input: EnableTwoFactorInput!) {
+  enableTwoFactor(input: $input) {
+    message
+    recoveryCodes
+  }
+}
+    `) as unknown as TypedDocumentString<EnableTwoFactorMutation, EnableTwoFactorMutationVariables>;
+export const DisableTwoFactorDocument = new TypedDocumentString(`
+    mutation DisableTwoFactor($input: TwoFactorProofInput!) {
+  disableTwoFactor(input: $input) {
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<DisableTwoFactorMutation, DisableTwoFactorMutationVariables>;
+export const RegenerateRecoveryCodesDocument = new TypedDocumentString(`
+    mutation RegenerateRecoveryCodes($input: TwoFactorProofInput!) {
+  regenerateRecoveryCodes(input: $input) {
+    message
+    recoveryCodes
+  }
+}
+    `) as unknown as TypedDocumentString<RegenerateRecoveryCodesMutation, RegenerateRecoveryCodesMutationVariables>;
