@@ -76,6 +76,9 @@ describe('the defaults', () => {
         resetPasswordIp: per(20, 15),
         deleteUserAccount: per(5, 15),
         deleteUserIp: per(20, 15),
+        signInDevice: per(5, 15),
+        secondFactorAccount: per(5, 15),
+        twoFactorPasswordAccount: per(5, 15),
       },
     });
   });
