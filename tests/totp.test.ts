@@ -9,6 +9,7 @@ import type { User } from '../src/generated/prisma/client.ts';
 import { createCaller } from '../src/services/caller.ts';
 import { createServices, type Services } from '../src/services/create-services.ts';
 import { createSecretBox } from '../src/services/secret-box.ts';
+import { reencryptSecrets } from '../src/services/two-factor/reencrypt-secrets.ts';
 import { createTotp } from '../src/services/two-factor/totp.ts';
 import { CapturingLogger } from './support/capturing-logger.ts';
 import { GOOD_PASSWORD, uniqueEmail } from './support/operations.ts';
@@ -186,5 +187,19 @@ describe('rotating ENCRYPTION_KEY', () => {
     clock.now += 2 * STEP_MS;
     const lost = servicesAt(clock, { ENCRYPTION_KEY: 'c'.repeat(64) });
     await expect(lost.twoFactor.checkSignIn(user, codeAt(secret, clock.now), caller)).rejects.toThrow(/ENCRYPTION_KEY/);
+  });
+
+  it('npm run reencrypt-secrets re-encrypts the secrets nobody used during the rotation, so the previous key can go', async () => {
+    const clock = { now: T0 };
+    const idle = [await userWithTwoFactor(servicesAt(clock), clock), await userWithTwoFactor(servicesAt(clock), clock)];
+    const rotation = createSecretBox({ key: Buffer.from(KEY_B, 'hex'), previousKey: Buffer.from(KEY_A, 'hex') });
+    const report = await reencryptSecrets(db.prisma, rotation);
+    expect(report.reencrypted).toBeGreaterThanOrEqual(2);
+    expect(report.unreadable).toEqual([]);
+    expect(await reencryptSecrets(db.prisma, rotation)).toMatchObject({ reencrypted: 0, unreadable: [] });
+
+    clock.now += STEP_MS;
+    const after = servicesAt(clock, { ENCRYPTION_KEY: KEY_B });
+    for (const { user, secret } of idle) expect(await codeOf(after.twoFactor.checkSignIn(user, codeAt(secret, clock.now), caller))).toBe('ok');
   });
 });
