@@ -341,27 +341,37 @@ describe('hostile codes', () => {
   });
 });
 
-describe('wrong codes are counted against the account', () => {
-  it('refuses the 6th code in 15 minutes with RATE_LIMITED, from any client, even the right one', async () => {
-    const limited = await startTestApp({ env: { RATE_LIMITS: 'on', TRUST_PROXY: 'true', SMTP_URL: sink.url } });
-    try {
-      const { client, email, userId } = await signUpNewUser(limited, { client: limited.client({ headers: { 'x-forwarded-for': uniqueAddress() } }) });
-      const { authenticator } = await turnOnTwoFactor(client);
-      const right = authenticator.code(1);
-      const wrong = right === '000000' ? '111111' : '000000';
-      // Five clients, five addresses, each with the right password: only the account is in common.
-      const stranger = () => limited.client({ headers: { 'x-forwarded-for': uniqueAddress() } });
-      for (let i = 0; i < 5; i++) expect(outcome(await signIn(stranger(), email, wrong))).toBe('INVALID_CODE');
-      expectRateLimited(await signIn(stranger(), email, right), 900);
-      // The owner's own browser (it holds a device cookie) is refused the code too, and so are the
-      // operations that take a code.
-      expectRateLimited(await signIn(client, email, right), 900, { carriedSession: true });
-      expectRateLimited(await client.graphql(DISABLE_TWO_FACTOR, { input: { password: GOOD_PASSWORD, code: right } }), 900, { carriedSession: true });
-      expect((await limited.app.services.securityEvents.list(userId, 100)).filter((e) => e.kind === 'SECOND_FACTOR_FAILED')).toHaveLength(5);
-      expect(await limited.app.services.prisma.twoFactorCredential.count({ where: { userId, enabledAt: { not: null } } })).toBe(1);
-    } finally {
-      await limited.close();
+describe('with the default limits', () => {
+  let limited: TestApp;
+  beforeAll(async () => {
+    limited = await startTestApp({ env: { RATE_LIMITS: 'on', TRUST_PROXY: 'true', SMTP_URL: sink.url } });
+  });
+  afterAll(() => limited?.close());
+
+  it('counts wrong codes against the account: the 6th code in 15 minutes is refused, from any client, even the right one', async () => {
+    const { client, email, userId } = await signUpNewUser(limited, { client: limited.client({ headers: { 'x-forwarded-for': uniqueAddress() } }) });
+    const { authenticator } = await turnOnTwoFactor(client);
+    const right = authenticator.code(1);
+    const wrong = right === '000000' ? '111111' : '000000';
+    // Five clients, five addresses, each with the right password: only the account is in common.
+    const stranger = () => limited.client({ headers: { 'x-forwarded-for': uniqueAddress() } });
+    for (let i = 0; i < 5; i++) expect(outcome(await signIn(stranger(), email, wrong))).toBe('INVALID_CODE');
+    expectRateLimited(await signIn(stranger(), email, right), 900);
+    // The owner's own browser (it holds a device cookie) is refused the code too, and so are the
+    // operations that take a code.
+    expectRateLimited(await signIn(client, email, right), 900, { carriedSession: true });
+    expectRateLimited(await client.graphql(DISABLE_TWO_FACTOR, { input: { password: GOOD_PASSWORD, code: right } }), 900, { carriedSession: true });
+    expect((await limited.app.services.securityEvents.list(userId, 100)).filter((e) => e.kind === 'SECOND_FACTOR_FAILED')).toHaveLength(5);
+    expect(await limited.app.services.prisma.twoFactorCredential.count({ where: { userId, enabledAt: { not: null } } })).toBe(1);
+  });
+
+  it('counts password proofs per account: the 6th setup in 15 minutes is refused, even with the right password', async () => {
+    const { client, userId } = await signUpNewUser(limited, { client: limited.client({ headers: { 'x-forwarded-for': uniqueAddress() } }) });
+    for (let i = 0; i < 5; i++) {
+      expect(outcome(await client.graphql(START_TWO_FACTOR_SETUP, { input: { password: `wrong-guess-${i}-xyz` } }))).toBe('INVALID_CREDENTIALS');
     }
+    expectRateLimited(await client.graphql(START_TWO_FACTOR_SETUP, { input: { password: GOOD_PASSWORD } }), 900, { carriedSession: true });
+    expect(await limited.app.services.prisma.twoFactorCredential.count({ where: { userId } })).toBe(0);
   });
 });
 

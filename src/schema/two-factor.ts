@@ -34,8 +34,9 @@ const TwoFactorSetup = builder.objectRef<{ secret: string; otpauthUrl: string; q
 });
 
 const RecoveryCodesPayload = builder.objectRef<{ message: string; recoveryCodes: string[] }>('RecoveryCodesPayload').implement({
+  description: 'A new set of recovery codes, for the user to keep somewhere safe: the server cannot show them again.',
   fields: (t) => ({
-    message: t.exposeString('message'),
+    message: t.exposeString('message', { description: '"two-factor enabled!" or "recovery codes replaced!".' }),
     recoveryCodes: t.exposeStringList('recoveryCodes', {
       description:
         '10 new recovery codes, shown this once (the server keeps only hashes). Each is 10 characters as xxxxx-xxxxx, works once, ' +
@@ -45,16 +46,19 @@ const RecoveryCodesPayload = builder.objectRef<{ message: string; recoveryCodes:
 });
 
 const StartTwoFactorSetupInput = builder.inputType('StartTwoFactorSetupInput', {
+  description: 'The password again, so a session left open cannot set up a second factor.',
   fields: (t) => ({ password: t.string({ required: true, description: "The account's current password." }) }),
 });
 
 const EnableTwoFactorInput = builder.inputType('EnableTwoFactorInput', {
+  description: 'Proves the authenticator app holds the pending secret.',
   fields: (t) => ({
     code: t.string({ required: true, description: `The 6-digit code the authenticator app shows for the pending secret. ${CODE_RULES}` }),
   }),
 });
 
 const TwoFactorProofInput = builder.inputType('TwoFactorProofInput', {
+  description: 'Both factors, for changes to two-factor itself.',
   fields: (t) => ({
     password: t.string({ required: true, description: "The account's current password." }),
     code: t.string({ required: true, description: `A current 6-digit authenticator code or an unused recovery code. ${CODE_RULES}` }),
@@ -67,7 +71,7 @@ builder.mutationFields((t) => ({
     description:
       'Makes a new pending authenticator secret, replacing an earlier pending one. Needs the password (INVALID_CREDENTIALS); ' +
       'CONFLICT if two-factor is already on. Sign-in is unchanged until enableTwoFactor.',
-    args: { input: t.arg({ type: StartTwoFactorSetupInput, required: true }) },
+    args: { input: t.arg({ type: StartTwoFactorSetupInput, required: true, description: "The account's password." }) },
     resolve: (_root, { input }, { services, viewer }) => services.twoFactor.startSetup(viewer.user, input.password),
   }),
   enableTwoFactor: t.withAuth({ signedIn: true }).field({
@@ -75,7 +79,7 @@ builder.mutationFields((t) => ({
     description:
       'Turns two-factor on with a code of the pending secret and returns the first recovery codes; INVALID_CODE if the code is ' +
       'wrong or nothing is pending. Signs out every other session of the user and mails a notice.',
-    args: { input: t.arg({ type: EnableTwoFactorInput, required: true }) },
+    args: { input: t.arg({ type: EnableTwoFactorInput, required: true, description: 'A code of the pending secret.' }) },
     resolve: async (_root, { input }, { services, viewer, caller }) => {
       const recoveryCodes = await services.twoFactor.enable(viewer.user, input.code, viewer.session.id, caller);
       return { message: 'two-factor enabled!', recoveryCodes };
@@ -85,7 +89,7 @@ builder.mutationFields((t) => ({
     type: MessagePayload,
     description:
       'Turns two-factor off and forgets the secret and recovery codes. Needs the password and a code; CONFLICT if it is off. Mails a notice.',
-    args: { input: t.arg({ type: TwoFactorProofInput, required: true }) },
+    args: { input: t.arg({ type: TwoFactorProofInput, required: true, description: 'The password and a current code.' }) },
     resolve: async (_root, { input }, { services, viewer, caller }) => {
       await services.twoFactor.disable(viewer.user, input, caller);
       return { message: 'two-factor disabled!' };
@@ -94,7 +98,7 @@ builder.mutationFields((t) => ({
   regenerateRecoveryCodes: t.withAuth({ signedIn: true }).field({
     type: RecoveryCodesPayload,
     description: 'Returns 10 new recovery codes; the old ones stop working. Needs the password and a code; CONFLICT if two-factor is off. Mails a notice.',
-    args: { input: t.arg({ type: TwoFactorProofInput, required: true }) },
+    args: { input: t.arg({ type: TwoFactorProofInput, required: true, description: 'The password and a current code.' }) },
     resolve: async (_root, { input }, { services, viewer, caller }) => {
       const recoveryCodes = await services.twoFactor.regenerateRecoveryCodes(viewer.user, input, caller);
       return { message: 'recovery codes replaced!', recoveryCodes };

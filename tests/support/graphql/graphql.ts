@@ -9,6 +9,7 @@ export type DeleteUserInput = {
   password: string;
 };
 
+/** Proves the authenticator app holds the pending secret. */
 export type EnableTwoFactorInput = {
   /** The 6-digit code the authenticator app shows for the pending secret. Spaces, dashes and case are ignored; at most 64 characters. */
   code: string;
@@ -37,11 +38,13 @@ export type SignUpInput = {
   username: string;
 };
 
+/** The password again, so a session left open cannot set up a second factor. */
 export type StartTwoFactorSetupInput = {
   /** The account's current password. */
   password: string;
 };
 
+/** Both factors, for changes to two-factor itself. */
 export type TwoFactorProofInput = {
   /** A current 6-digit authenticator code or an unused recovery code. Spaces, dashes and case are ignored; at most 64 characters. */
   code: string;
