@@ -77,7 +77,8 @@ async function startAndWaitForExit(env: Record<string, string>): Promise<{ code:
 async function startServer(env: Record<string, string>): Promise<Server> {
   const { child, exited, output } = launch(env);
   const url = await new Promise<URL>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`not ready after 25 s:\n${output()}`)), 25_000);
+    // Generous: starting means migrating PGlite, which takes long on a busy 2-core machine.
+    const timer = setTimeout(() => fail(new Error(`not ready after 60 s:\n${output()}`)), 60_000);
     const check = () => {
       const match = /Auth API ready at (\S+)/.exec(output());
       if (match) {
@@ -168,7 +169,7 @@ describe('the entry point (npm start)', () => {
     } finally {
       expect(await second.stop('SIGTERM')).toBe(0);
     }
-  }, 90_000);
+  }, 150_000);
 
   it('refuses to start in production without JWT_SECRET, and generates none', async () => {
     const dataDir = await tempDir();

@@ -333,7 +333,8 @@ describe('hostile codes', () => {
     expect(errorOf(await signIn(t.client(), on.email, 'x'.repeat(10_240)))).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'code' } });
     expect([await accountState(pending.userId), await accountState(on.userId)]).toEqual(before);
     expect(t.logger.lines.filter((line) => line.startsWith('error'))).toEqual([]);
-  });
+    // 9 codes × 3 password checks (argon2id at OWASP's cost): more than 30 s on a busy 2-core machine.
+  }, 120_000);
 
   it('are ignored at signIn for an account without two-factor', async () => {
     const { email } = await signUpNewUser(t);
@@ -363,7 +364,8 @@ describe('with the default limits', () => {
     expectRateLimited(await client.graphql(DISABLE_TWO_FACTOR, { input: { password: GOOD_PASSWORD, code: right } }), 900, { carriedSession: true });
     expect((await limited.app.services.securityEvents.list(userId, 100)).filter((e) => e.kind === 'SECOND_FACTOR_FAILED')).toHaveLength(5);
     expect(await limited.app.services.prisma.twoFactorCredential.count({ where: { userId, enabledAt: { not: null } } })).toBe(1);
-  });
+    // Some 10 argon2id verifications at OWASP's cost: more than 30 s on a busy 2-core machine.
+  }, 120_000);
 
   it('counts password proofs per account: the 6th setup in 15 minutes is refused, even with the right password', async () => {
     const { client, userId } = await signUpNewUser(limited, { client: limited.client({ headers: { 'x-forwarded-for': uniqueAddress() } }) });

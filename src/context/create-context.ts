@@ -17,7 +17,7 @@ export interface Context {
   viewer: ResumedSession | null;
   /** The client's address, user agent and device token, for rate limits and security events. */
   caller: Caller;
-  /** What the response does with the device cookie (set after a sign-in, cleared by deleteUser). */
+  /** The device cookie: what the request carried, and what a sign-in sets on the response. */
   device: RequestDevice;
 }
 

@@ -1,7 +1,8 @@
 // The device cookie (contract: "Sign-in protection"): `device_token`, or `__Host-device_token` when
 // the cookie is Secure; HttpOnly, Path=/, the session cookie's SameSite, Max-Age one year. Read off
-// each request into the Caller, set after every successful signUp and signIn, kept across logout,
-// cleared by deleteUser. What the token means is src/services/devices.ts's business.
+// each request into the Caller, set after every successful signUp and signIn, kept across logout.
+// deleteUser forgets the account's devices but leaves the cookie: on a shared computer the same
+// token may still be known for another account. What it means is src/services/devices.ts's business.
 import { parseCookie, stringifySetCookie } from 'cookie';
 import type { Plugin } from 'graphql-yoga';
 import { DEVICE_LIFETIME_SECONDS } from '../services/devices.ts';
@@ -11,23 +12,19 @@ export interface DeviceCookieOptions {
   sameSite: 'lax' | 'strict' | 'none';
 }
 
-/** What the response does with the device cookie; decided by the resolvers, written by the plugin. */
+/** The device token a request carried, and the one its response sets (decided by signUp or signIn). */
 export class RequestDevice {
-  private decided: { kind: 'set'; token: string } | { kind: 'clear' } | undefined;
+  private decided: string | undefined;
 
   constructor(readonly token: string | null) {}
 
   /** A successful sign-in: the browser keeps this token (refreshed for another year). */
   remember(token: string): void {
-    this.decided = { kind: 'set', token };
+    this.decided = token;
   }
 
-  /** The account is gone: so is the browser's copy. */
-  forget(): void {
-    this.decided = { kind: 'clear' };
-  }
-
-  get outcome() {
+  /** The token to set on the response, if a sign-in decided one. */
+  get toSet(): string | undefined {
     return this.decided;
   }
 }
@@ -57,17 +54,16 @@ export function createDeviceCookies(options: DeviceCookieOptions & { graphqlEndp
     return device;
   }
 
-  const setCookie = (value: string, maxAge: number) =>
-    stringifySetCookie({ name, value, httpOnly: true, path: '/', sameSite: options.sameSite, secure: options.secure, maxAge });
+  const setCookie = (value: string) =>
+    stringifySetCookie({ name, value, httpOnly: true, path: '/', sameSite: options.sameSite, secure: options.secure, maxAge: DEVICE_LIFETIME_SECONDS });
 
   return {
     deviceFor,
     plugin: {
       onResponse({ request, response }) {
         if (new URL(request.url).pathname !== options.graphqlEndpoint) return;
-        const outcome = deviceFor(request).outcome;
-        if (!outcome) return;
-        response.headers.append('Set-Cookie', outcome.kind === 'set' ? setCookie(outcome.token, DEVICE_LIFETIME_SECONDS) : setCookie('', 0));
+        const token = deviceFor(request).toSet;
+        if (token) response.headers.append('Set-Cookie', setCookie(token));
       },
     },
   };

@@ -13,10 +13,9 @@ builder.mutationField('deleteUser', (t) =>
   t.withAuth({ signedIn: true }).field({
     type: MessagePayload,
     args: { input: t.arg({ type: DeleteUserInput, required: true }) },
-    resolve: async (_root, { input }, { services, auth, viewer, caller, device }) => {
+    resolve: async (_root, { input }, { services, auth, viewer, caller }) => {
       await services.accounts.deleteAccount(viewer.user, input, caller);
       auth.signedOut();
-      device.forget();
       return { message: 'delete successful!' };
     },
   }),

@@ -10,6 +10,7 @@ import { CapturingLogger } from './capturing-logger.ts';
 import { TestClient, type TestClientOptions } from './test-client.ts';
 
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnop';
+export const TEST_ENCRYPTION_KEY = '5ec2e7'.padEnd(64, '0');
 
 export interface TestApp {
   app: App;
@@ -32,7 +33,7 @@ export interface TestAppOptions {
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = await mkdtemp(join(tmpdir(), 'auth-api-test-'));
-  const config = loadConfig({ JWT_SECRET: TEST_SECRET, DATA_DIR: dataDir, RATE_LIMITS: 'off', ...options.env });
+  const config = loadConfig({ JWT_SECRET: TEST_SECRET, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, DATA_DIR: dataDir, RATE_LIMITS: 'off', ...options.env });
   const database = options.database?.shared ?? (await createTestDatabase());
   const logger = new CapturingLogger();
   const app = await createApp(config, logger, options.database?.db ?? (await database.open()));
