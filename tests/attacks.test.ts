@@ -387,17 +387,27 @@ describe('hostile bodies and input', () => {
         const res = await slow.client().graphql(SIGN_IN, { input: { email: login, password } });
         return { res, ms: performance.now() - started };
       };
-      const oneHash = await timed(email, 'wrong-guess-xyz-1');
-      expect(outcome(oneHash.res)).toBe('INVALID_CREDENTIALS');
+      // The fastest of a few tries on each side: a refusal that hashed could never be faster than
+      // the fastest hash, while a stall on a busy machine only ever makes a try slower.
+      const fastest = async (login: string, password: string, check: (res: GraphqlResponse) => void) => {
+        let best = Infinity;
+        for (let i = 0; i < 3; i++) {
+          const { res, ms } = await timed(login, password);
+          check(res);
+          best = Math.min(best, ms);
+        }
+        return best;
+      };
+      const oneHash = await fastest(email, 'wrong-guess-xyz-1', (res) => expect(outcome(res)).toBe('INVALID_CREDENTIALS'));
       for (const password of ['p'.repeat(1_000_000), 'p'.repeat(257)]) {
-        const refused = await timed(email, password);
-        expectBadInput(refused.res, 'password', /at most 256 characters/);
-        expect(refused.ms).toBeLessThan(oneHash.ms / 2);
+        const refused = await fastest(email, password, (res) => expectBadInput(res, 'password', /at most 256 characters/));
+        expect(refused).toBeLessThan(oneHash / 2);
       }
       // An over-long email is refused as cheaply, with a password that would be hashed.
-      const longEmail = await timed(`${'a'.repeat(10_000)}@example.com`, GOOD_PASSWORD);
-      expectBadInput(longEmail.res, 'email', /at most 254 characters/);
-      expect(longEmail.ms).toBeLessThan(oneHash.ms / 2);
+      const longEmail = await fastest(`${'a'.repeat(10_000)}@example.com`, GOOD_PASSWORD, (res) =>
+        expectBadInput(res, 'email', /at most 254 characters/),
+      );
+      expect(longEmail).toBeLessThan(oneHash / 2);
       const before = await userCount(slow);
       const signUp = await slow.client().graphql(SIGN_UP, { input: { username: 'Mega', email: uniqueEmail('mega'), password: 'p'.repeat(1_000_000) } });
       expectBadInput(signUp, 'password', /at most 256 characters/);
