@@ -432,6 +432,57 @@ describe('hostile bodies and input', () => {
     expect(emoji.data?.signUp.user).toMatchObject({ username: '🦊', email: `${local}🦊@${domain}` });
   });
 
+  it('makes one account of an email typed precomposed or decomposed (NFC), stored precomposed', async () => {
+    const local = uniqueEmail('jose').split('@')[0]!;
+    const precomposed = `${local}-jos\u00e9@example.com`;
+    const decomposed = `${local}-jose\u0301@example.com`;
+    const created = await t.client().graphql(SIGN_UP, { input: { username: 'José', email: decomposed, password: GOOD_PASSWORD } });
+    expect(created.data?.signUp.user.email).toBe(precomposed);
+    const again = await t.client().graphql(SIGN_UP, { input: { username: 'José', email: precomposed, password: GOOD_PASSWORD } });
+    expect(outcome(again)).toBe('EMAIL_TAKEN');
+    expect(await usersWith(precomposed)).toBe(1);
+    expect(await usersWith(decomposed)).toBe(0);
+    const client = t.client();
+    expect((await client.graphql(SIGN_IN, { input: { email: decomposed, password: GOOD_PASSWORD } })).data?.signIn.message).toBe('login successful!');
+    await expectSignedIn(client, precomposed);
+  });
+
+  it.each([
+    ['a zero-width space', '\u200b'],
+    ['a zero-width non-joiner', '\u200c'],
+    ['a zero-width joiner', '\u200d'],
+    ['a word joiner', '\u2060'],
+    ['a byte-order mark', '\ufeff'],
+    ['a soft hyphen', '\u00ad'],
+    ['a left-to-right mark', '\u200e'],
+    ['a right-to-left override', '\u202e'],
+    ['a left-to-right isolate', '\u2066'],
+  ])('refuses a look-alike of an existing email holding %s, wherever an email is taken', async (_name, invisible) => {
+    const { email, client } = await signUpUser();
+    const [local, domain] = email.split('@') as [string, string];
+    const lookAlikes = [`${local.slice(0, 3)}${invisible}${local.slice(3)}@${domain}`, `${invisible}${email}`, `${email}${invisible}`];
+    const before = { users: await userCount(), mails: await mailsSent() };
+    for (const lookAlike of lookAlikes) {
+      for (const res of [
+        await t.client().graphql(SIGN_UP, { input: { username: 'Twin', email: lookAlike, password: GOOD_PASSWORD } }),
+        await t.client().graphql(SIGN_IN, { input: { email: lookAlike, password: GOOD_PASSWORD } }),
+        await t.client().graphql(SEND_MAIL, { input: { email: lookAlike } }),
+        await t.client().graphql(RESET_PASSWORD, { input: { email: lookAlike, code: '123456', newPassword: OTHER_PASSWORD } }),
+      ]) {
+        expectBadInput(res, 'email', /^email: must not contain invisible or control characters$/);
+      }
+      // The owner's own session asking to delete the look-alike: refused the same way, session kept.
+      const deletion = await client.graphql(DELETE_USER, { input: { email: lookAlike, password: GOOD_PASSWORD } });
+      expect(deletion.errors?.[0]).toMatchObject({
+        message: 'email: must not contain invisible or control characters',
+        extensions: { code: 'BAD_USER_INPUT', field: 'email' },
+      });
+    }
+    expect(await userCount()).toBe(before.users);
+    expect(await mailsSent()).toBe(before.mails);
+    await expectSignedIn(client, email);
+  });
+
   it('refuses very common passwords at signUp and at resetPassword, and the reset code survives', async () => {
     for (const password of ['password123', 'qwertyuiop', 'iloveyou1234']) {
       const email = uniqueEmail('common');

@@ -108,6 +108,20 @@ describe('password reset', () => {
     expect((await replay.graphql(DASHBOARD)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
+  it("leaves another account's session and cookie alone when the reset comes from its browser", async () => {
+    const { email } = await signUp(t);
+    // A shared computer: someone else is signed in on the browser the reset is done from.
+    const { client: shared, email: otherEmail } = await signUp(t);
+    const code = await requestCode(t, sink, email);
+    const res = await shared.graphql(RESET_PASSWORD, { input: { email, code, newPassword: NEW_PASSWORD } });
+    expect(res.data?.resetPassword.message).toBe('password reset successful!');
+    // Not cleared: refreshed, as every answer to a request with a valid session is.
+    expect(res.setCookie?.value).toBeTruthy();
+    expect(res.setCookie?.maxAge).toBeGreaterThan(0);
+    expect((await shared.graphql(DASHBOARD)).data?.dashboard.user.email).toBe(otherEmail);
+    expect(await signInCode(t, email, NEW_PASSWORD)).toBe('login successful!');
+  });
+
   it('replaces the earlier code when another one is requested', async () => {
     const { email } = await signUp(t);
     const first = await requestCode(t, sink, email, 1);
