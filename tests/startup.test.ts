@@ -226,6 +226,7 @@ describe('loadConfig()', () => {
       graphiql: true,
       introspection: true,
       rateLimits: { enabled: true },
+      purgeIntervalSeconds: 3600,
     });
     expect(config.jwt.secret.length).toBeGreaterThanOrEqual(32);
     expect((await readFile(join(dataDir, 'jwt-secret'), 'utf8')).trim()).toBe(config.jwt.secret);
@@ -278,6 +279,7 @@ describe('loadConfig()', () => {
       TRUST_PROXY: 'true',
       REDIS_URL: 'redis://127.0.0.1:6379',
       RATE_LIMITS: 'off',
+      PURGE_INTERVAL_SECONDS: '0',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -291,6 +293,7 @@ describe('loadConfig()', () => {
       trustProxy: true,
       redisUrl: 'redis://127.0.0.1:6379',
       rateLimits: { enabled: false },
+      purgeIntervalSeconds: 0,
     });
   });
 
