@@ -15,8 +15,8 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     // Hang detectors, not assertions: on a shared 2-core machine a test may wait long for CPU.
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     // Two cores here: more workers only queue for CPU behind argon2.
     maxWorkers: 2,
     projects: databases.map((name) => ({ extends: true, test: { name, env: { TEST_DATABASE: name } } })),
