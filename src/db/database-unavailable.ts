@@ -10,8 +10,9 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTU
 // SQLSTATE: class 08 (connection exception), 57P01–57P03 (shut down, crashed, starting up),
 // 53300 (too many connections).
 const SQLSTATE = /^(08...|57P0[123]|53300)$/;
-// node-postgres and PGlite say it only in words.
-const MESSAGES = /Connection terminated|timeout exceeded when trying to connect|PGlite is closed|Client has encountered a connection error/i;
+// node-postgres and PGlite say it only in words; a closed pool or PGlite is a server shutting down.
+const MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end|PGlite is closed/i;
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   // Walk the wrappers (GraphQL's originalError, Prisma's and pg's cause), never in a loop.
