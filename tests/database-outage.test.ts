@@ -45,7 +45,7 @@ function duringOutage(app: TestApp, signedIn: TestClient, email: string): Array<
 }
 
 /** Resolves once `condition` holds, checking as the server logs; fails after `timeoutMs`. */
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 50_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -111,7 +111,7 @@ if (usingPostgres) {
       expect(dashboard.data?.dashboard.user.email).toBe(user.email);
       expect(dashboard.setCookie?.maxAge).toBeGreaterThan(0);
       expect((await t.client().graphql(SIGN_IN, { input: { email: user.email, password: GOOD_PASSWORD } })).data?.signIn.message).toBe('login successful!');
-    });
+    }, 60_000);
 
     it('logs a second outage once more, and its end', async () => {
       await pg.stop();
@@ -122,11 +122,11 @@ if (usingPostgres) {
       await waitFor(() => recoveryLines(t).length === 2, 'the second recovery log line');
       expect((await user.client.graphql(ME)).data?.me?.email).toBe(user.email);
       expect(errorLines(t)).toEqual(outageLines(t));
-    });
+    }, 60_000);
   });
 }
 
-describe('the database closed under the running server (PGlite: the embedded one)', () => {
+describe('the database closed under the running server (as at shutdown; on PGlite, the embedded database)', () => {
   let t: TestApp;
   let user: { client: TestClient; email: string };
 

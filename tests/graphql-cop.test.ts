@@ -8,7 +8,7 @@ import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUpNewUser } from './support/accounts.ts';
 import { GOOD_PASSWORD, SIGN_UP, uniqueEmail } from './support/operations.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import { startSecondInstance, startTestApp, type TestApp } from './support/test-app.ts';
 import type { GraphqlResponse, TestClient } from './support/test-client.ts';
 
 let production: TestApp;
@@ -16,11 +16,12 @@ let development: TestApp;
 beforeAll(async () => {
   // COOKIE_SECURE=false: the tests speak plain HTTP on loopback, where a Secure cookie is not sent.
   production = await startTestApp({ env: { NODE_ENV: 'production', COOKIE_SECURE: 'false' } });
-  development = await startTestApp();
+  // On the same database: one embedded database to start, not two.
+  development = await startSecondInstance(production);
 });
 afterAll(async () => {
-  await production.close();
-  await development.close();
+  await development?.close();
+  await production?.close();
 });
 
 const usersWith = (app: TestApp, email: string) => app.app.services.prisma.user.count({ where: { email } });

@@ -3,7 +3,7 @@
 // and with the production settings both with introspection on and with it off (the default).
 import { type Audit, serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import { startSecondInstance, startTestApp, type TestApp } from './support/test-app.ts';
 
 // These four send `query Type($name: String!) { __type(name: $name) { name } }`: introspection.
 const INTROSPECTING_AUDITS = new Set(['2EA1', '28B9', 'D6D5', '6A70']);
@@ -15,12 +15,19 @@ const settings: Array<[string, Record<string, string>]> = [
 
 const auditsOf = (app: () => TestApp): Audit[] => serverAudits({ url: () => app().graphqlUrl.toString() });
 
+// One database for the file; each group's server is an instance on it with its own settings.
+let base: TestApp;
+beforeAll(async () => {
+  base = await startTestApp();
+});
+afterAll(() => base?.close());
+
 describe.each(settings)('GraphQL over HTTP audits, %s: 61 of 61', (_name, env) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ env });
+    t = await startSecondInstance(base, env);
   });
-  afterAll(() => t.close());
+  afterAll(() => t?.close());
 
   const audits = auditsOf(() => t);
 
@@ -38,9 +45,9 @@ describe.each(settings)('GraphQL over HTTP audits, %s: 61 of 61', (_name, env) =
 describe('GraphQL over HTTP audits, production defaults (introspection off)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ env: { NODE_ENV: 'production' } });
+    t = await startSecondInstance(base, { NODE_ENV: 'production' });
   });
-  afterAll(() => t.close());
+  afterAll(() => t?.close());
 
   const audits = auditsOf(() => t);
 
