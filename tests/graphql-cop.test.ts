@@ -54,6 +54,31 @@ describe('alias overloading', () => {
   });
 });
 
+describe('introspection fields count toward every limit', () => {
+  it('counts __typename and __type toward the depth limit of 8', async () => {
+    const nested = (levels: number) => `query { me { ${'... on User { '.repeat(levels)}__typename${' }'.repeat(levels)} } }`;
+    expect((await production.client().graphql(nested(6))).data).toEqual({ me: null });
+    expectRefused(await production.client().graphql(nested(7)), 'QUERY_TOO_COMPLEX');
+    const typeRefs = `__type(name: "User") { fields { type { ${'ofType { '.repeat(5)}name${' }'.repeat(5)} } } }`;
+    const res = await development.client().graphql(`query { ${typeRefs} }`);
+    expectRefused(res, 'QUERY_TOO_COMPLEX');
+    expect(res.errors?.[0]?.message).toBe('Query depth limit of 8 exceeded, found 9.');
+  });
+
+  it('counts __typename toward the token and cost limits', async () => {
+    const tokens = await production.client().graphql(`query { ${'__typename '.repeat(1000)} }`);
+    expectRefused(tokens, 'QUERY_TOO_COMPLEX');
+    expect(tokens.errors?.[0]?.message).toBe('Token limit of 1000 exceeded.');
+    const fanOut = `query { ...A ...A ...A ...A ...A }
+      fragment A on Query { ...B ...B ...B ...B ...B }
+      fragment B on Query { ...C ...C ...C ...C ...C }
+      fragment C on Query { __typename __typename __typename __typename }`;
+    const cost = await production.client().graphql(fanOut);
+    expectRefused(cost, 'QUERY_TOO_COMPLEX');
+    expect(cost.errors?.[0]?.message).toMatch(/^Query Cost limit of 1000 exceeded/);
+  });
+});
+
 describe('directive overloading', () => {
   it.each([10, 50])('refuses %i repeated directives with one error, not one per directive, before executing anything', async (n) => {
     const res = await production.client().graphql(`query { __typename ${'@aa'.repeat(n)} }`);
