@@ -88,6 +88,8 @@ describe('documents that do not parse, validate or fit their variables: 200 for 
   it.each(cases)('%s', async (_name, body, code) => {
     expectError(await post(body, JSON_TYPE), code, 200);
     expectError(await post(body, GRAPHQL_RESPONSE), code, 400);
+    // What Apollo Client and urql send: the newer media type first.
+    expectError(await post(body, 'application/graphql-response+json, application/json;q=0.9'), code, 400);
   });
 });
 
