@@ -14,7 +14,7 @@ import { createCaller } from '../src/services/caller.ts';
 import { createServices, type Services } from '../src/services/create-services.ts';
 import { CapturingLogger } from './support/capturing-logger.ts';
 import { DASHBOARD, DELETE_USER, GOOD_PASSWORD, LOGOUT, ME, SIGN_IN, SIGN_UP, uniqueEmail } from './support/operations.ts';
-import { TEST_SECRET } from './support/test-app.ts';
+import { TEST_ENCRYPTION_KEY, TEST_SECRET } from './support/test-app.ts';
 import type { TypedDocumentString } from './support/graphql/graphql.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
 
@@ -24,7 +24,7 @@ let services: Services;
 beforeAll(async () => {
   database = await createTestDatabase();
   db = await database.open();
-  const config = loadConfig({ JWT_SECRET: TEST_SECRET, RATE_LIMITS: 'off', DATA_DIR: '/nonexistent-not-written' });
+  const config = loadConfig({ JWT_SECRET: TEST_SECRET, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, RATE_LIMITS: 'off', DATA_DIR: '/nonexistent-not-written' });
   services = createServices({ config, prisma: db.prisma, rateLimitStore: { kind: 'memory' }, logger: new CapturingLogger() });
 });
 afterAll(async () => {
