@@ -279,7 +279,7 @@ describe('loadConfig()', () => {
   });
 
   it('keeps data under ./.data by default', () => {
-    expect(loadConfig({ JWT_SECRET: SECRET }).dataDir).toBe(resolve('.data'));
+    expect(loadConfig({ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY }).dataDir).toBe(resolve('.data'));
   });
 
   it('turns on the production defaults: Secure __Host- cookie, no GraphiQL, no introspection, no generated secret', async () => {
@@ -308,12 +308,13 @@ describe('loadConfig()', () => {
     });
     expect(config).toMatchObject({ graphiql: true, introspection: true, cookie: { name: 'access_token', secure: false } });
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, COOKIE_NAME: 'sid' }).cookie).toEqual({ name: 'sid', secure: true });
-    expect(loadConfig({ JWT_SECRET: SECRET, COOKIE_SECURE: 'true' }).cookie).toEqual({ name: '__Host-access_token', secure: true });
+    expect(loadConfig({ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, COOKIE_SECURE: 'true' }).cookie).toEqual({ name: '__Host-access_token', secure: true });
   });
 
   it('reads the documented variables', () => {
     const config = loadConfig({
       JWT_SECRET: SECRET,
+      ENCRYPTION_KEY: KEY,
       JWT_SECRET_PREVIOUS: `${SECRET}-old`,
       PORT: '8080',
       HOST: '127.0.0.1',
@@ -346,7 +347,7 @@ describe('loadConfig()', () => {
   });
 
   it('treats empty variables as unset', () => {
-    expect(loadConfig({ JWT_SECRET: SECRET, PORT: '', COOKIE_NAME: '' })).toMatchObject({ port: 4000, cookie: { name: 'access_token' } });
+    expect(loadConfig({ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, PORT: '', COOKIE_NAME: '' })).toMatchObject({ port: 4000, cookie: { name: 'access_token' } });
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: '' })).toThrow(/JWT_SECRET: required in production/);
   });
 
