@@ -1,17 +1,21 @@
 // Assembles the running server from configuration: database, services, GraphQL, HTTP.
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { configuredDatabase, type Database, openDatabase } from './db/open-database.ts';
 import type { Logger } from './logger.ts';
-import { createGraphqlServer } from './server/create-yoga.ts';
-import { createHttpServer } from './server/http-server.ts';
+import { createGraphqlServer, type GraphqlServer } from './server/create-yoga.ts';
+import { createHttpServer, createRequestHandler } from './server/http-server.ts';
 import { createServices, type Services } from './services/create-services.ts';
 import type { RateLimitStore } from './services/rate-limits.ts';
 
 export interface App {
   services: Services;
   database: Database;
+  /** The GraphQL server and the Node server in front of it, for plugins and listeners added here. */
+  yoga: GraphqlServer;
+  httpServer: Server;
   /** Starts listening; resolves to the base URL. */
   listen(port?: number, host?: string): Promise<URL>;
   /** Stops accepting, lets requests and queued mail finish, then closes the database. */
@@ -28,11 +32,14 @@ export async function createApp(config: Config, logger: Logger, database?: Datab
       : { kind: 'memory' };
   const services = createServices({ config, prisma: db.prisma, rateLimitStore, logger });
   const yoga = createGraphqlServer({ config, services, ping: db.ping, logger });
-  const server = createHttpServer({ yoga, maxBodyBytes: config.maxBodyBytes, trustProxy: config.trustProxy, logger });
+  const handler = createRequestHandler({ yoga, maxBodyBytes: config.maxBodyBytes, trustProxy: config.trustProxy });
+  const server = createHttpServer(handler);
 
   return {
     services,
     database: db,
+    yoga,
+    httpServer: server,
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -1,7 +1,7 @@
 // The GraphQL server: schema, context, and the plugins that guard and shape each request.
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, useReadinessCheck } from 'graphql-yoga';
+import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from '../config.ts';
 import { type Context, createContextFactory, type ServerContext } from '../context/create-context.ts';
 import { createSessionCookies } from '../context/use-session-cookie.ts';
@@ -36,7 +36,9 @@ mutation Logout {
 }
 `;
 
-export function createGraphqlServer(deps: { config: Config; services: Services; ping: () => Promise<boolean>; logger: Logger }) {
+export type GraphqlServer = YogaServerInstance<ServerContext, Context>;
+
+export function createGraphqlServer(deps: { config: Config; services: Services; ping: () => Promise<boolean>; logger: Logger }): GraphqlServer {
   const { config, services, ping, logger } = deps;
   const cookies = createSessionCookies({ sessions: services.sessions, cookie: config.cookie, graphqlEndpoint: GRAPHQL_ENDPOINT });
   const allowedOrigins = new Set(config.corsOrigins);

@@ -1,5 +1,6 @@
 // Session JWTs: HS256 only, issuer and audience pinned, `sub` and `sid` required. The token is a
 // signed pointer to a session row; the row, not the token, decides whether the session lives.
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 
 export interface TokenConfig {
@@ -26,22 +27,44 @@ export interface TokenSigner {
   verify(token: string): SessionClaims | null;
 }
 
+// Tokens with the same claims are the same bytes, so one minted this second is handed out again
+// instead of signed anew (an active page asks many times a second). Bounded, and forgotten when
+// the second turns.
+const MINTED_KEEP_MAX = 10_000;
+
 export function createTokenSigner(config: TokenConfig): TokenSigner {
-  const secrets = [config.secret, config.previousSecret].filter((s): s is string => Boolean(s));
+  // Made once: handed a string, jsonwebtoken tries it as a PEM key and builds a key object on
+  // every call, which cost more than the signature itself.
+  const signingKey = createSecretKey(Buffer.from(config.secret, 'utf8'));
+  const keys: KeyObject[] = [signingKey];
+  if (config.previousSecret) keys.push(createSecretKey(Buffer.from(config.previousSecret, 'utf8')));
+  let mintedSecond = 0;
+  let minted = new Map<string, string>();
 
   return {
     sign(userId, sessionId, issuedAt, expiresAt) {
-      const claims = { sid: sessionId, iat: Math.floor(issuedAt.getTime() / 1000), exp: Math.floor(expiresAt.getTime() / 1000) };
-      return jwt.sign(claims, config.secret, {
-        algorithm: 'HS256',
-        subject: userId,
-        issuer: config.issuer,
-        audience: config.audience,
-      });
+      const iat = Math.floor(issuedAt.getTime() / 1000);
+      const exp = Math.floor(expiresAt.getTime() / 1000);
+      if (iat !== mintedSecond || minted.size >= MINTED_KEEP_MAX) {
+        mintedSecond = iat;
+        minted = new Map();
+      }
+      const key = `${userId} ${sessionId} ${exp}`;
+      let token = minted.get(key);
+      if (!token) {
+        token = jwt.sign({ sid: sessionId, iat, exp }, signingKey, {
+          algorithm: 'HS256',
+          subject: userId,
+          issuer: config.issuer,
+          audience: config.audience,
+        });
+        minted.set(key, token);
+      }
+      return token;
     },
     verify(token) {
-      for (const secret of secrets) {
-        const claims = verifyWith(token, secret, config);
+      for (const key of keys) {
+        const claims = verifyWith(token, key, config);
         if (claims) return claims;
       }
       return null;
@@ -49,10 +72,10 @@ export function createTokenSigner(config: TokenConfig): TokenSigner {
   };
 }
 
-function verifyWith(token: string, secret: string, config: TokenConfig): SessionClaims | null {
+function verifyWith(token: string, key: KeyObject, config: TokenConfig): SessionClaims | null {
   let payload: string | jwt.JwtPayload;
   try {
-    payload = jwt.verify(token, secret, {
+    payload = jwt.verify(token, key, {
       algorithms: ['HS256'],
       issuer: config.issuer,
       audience: config.audience,
