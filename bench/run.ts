@@ -42,9 +42,12 @@ function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
+let watched: ServerProcess | undefined;
+
 function line(name: string, r: LoadResult, extra: string, cpu?: number): void {
+  const rss = watched ? `  RSS ${fmt(watched.memory().rssMb)} MB` : '';
   console.log(
-    `${name.padEnd(40)} ${fmt(r.rps).padStart(6)} req/s  ${extra.padEnd(22)} p50 ${fmt(r.p50).padStart(3)} ms  p99 ${fmt(r.p99).padStart(4)} ms  errors ${r.errors}${cpu === undefined ? '' : `  server CPU ${fmt(cpu * 100)}%`}`,
+    `${name.padEnd(40)} ${fmt(r.rps).padStart(6)} req/s  ${extra.padEnd(22)} p50 ${fmt(r.p50).padStart(3)} ms  p99 ${fmt(r.p99).padStart(4)} ms  errors ${r.errors}${cpu === undefined ? '' : `  server CPU ${fmt(cpu * 100).padStart(3)}%`}${rss}`,
   );
 }
 
@@ -101,6 +104,7 @@ async function section(label: string, databaseUrl: string | undefined, figures: 
   console.log(`\n${label}, one server process (${CONNECTIONS} connections, ${WARMUP} s warm-up, ${SECONDS} s measured)`);
   const bare = await startServerProcess(['--import', 'tsx', 'bench/bare-yoga.ts'], { PATH: process.env.PATH ?? '' });
   const bareIdle = bare.memory().rssMb;
+  watched = bare;
   const typename = await measure(bare, { body: gql('{ __typename }'), expectBody: '{"data":{"__typename":"Query"}}', connections: CONNECTIONS });
   figures.bareRps = typename.result.rps;
   line('bare Yoga { __typename }', typename.result, '1.00× bare Yoga', typename.cpu);
@@ -110,6 +114,7 @@ async function section(label: string, databaseUrl: string | undefined, figures: 
   const dataDir = await mkdtemp(join(tmpdir(), 'auth-api-bench-'));
   const product = await startServerProcess(START_ARGS, productEnv(dataDir, databaseUrl));
   const idle = product.memory().rssMb;
+  watched = product;
   const email = `bench-${RUN}-${label.toLowerCase()}@example.com`;
   const cookie = await signUpAccount(product.url, email);
   const bareRatio = (r: LoadResult) => ratio(r.rps, figures.bareRps, 'bare Yoga');
@@ -151,7 +156,7 @@ async function section(label: string, databaseUrl: string | undefined, figures: 
   const hostile = await hostileBurst(product.url, HOSTILE_BODIES, CONNECTIONS, 2 * 1024 * 1024);
   const hostileSeconds = (performance.now() - started) / 1000;
   console.log(
-    `${`2 MB bodies, declared and chunked`.padEnd(40)} ${fmt(HOSTILE_BODIES / hostileSeconds).padStart(6)} req/s  ${`${hostile.refused} got their 413`.padEnd(22)} errors ${hostile.failed}  server CPU ${fmt(((product.cpuSeconds() - hostileBefore) / hostileSeconds) * 100)}%`,
+    `${`2 MB bodies, declared and chunked`.padEnd(40)} ${fmt(HOSTILE_BODIES / hostileSeconds).padStart(6)} req/s  ${`${hostile.refused} got their 413`.padEnd(22)} errors ${hostile.failed}  server CPU ${fmt(((product.cpuSeconds() - hostileBefore) / hostileSeconds) * 100)}%  RSS ${fmt(product.memory().rssMb)} MB`,
   );
 
   if (databaseUrl) {

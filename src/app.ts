@@ -1,7 +1,7 @@
 // Assembles the running server from configuration: database, services, GraphQL, HTTP.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { configuredDatabase, type Database, openDatabase } from './db/open-database.ts';
 import type { Logger } from './logger.ts';
@@ -65,6 +65,8 @@ export async function createApp(config: Config, logger: Logger, database?: Datab
 
 /** Connected before serving, so the first requests count in Redis and not in the fallback. */
 async function connectRedis(url: string, logger: Logger): Promise<Redis> {
+  // Imported only when configured, like the database drivers.
+  const { Redis } = await import('ioredis');
   // No offline queue: while Redis is away, limits fall back to per-instance memory at once.
   const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   redis.on('error', (error: Error) => logger.warn(`[redis] ${error.message}`));

@@ -1,6 +1,5 @@
 // The GraphQL server: schema, context, and the plugins that guard and shape each request.
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from '../config.ts';
 import { type Context, createContextFactory, type ServerContext } from '../context/create-context.ts';
@@ -49,8 +48,10 @@ export function createGraphqlServer(deps: { config: Config; services: Services; 
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/health',
     graphiql: config.graphiql ? { title: config.mail.appName, credentials: 'same-origin', defaultQuery: GRAPHIQL_EXAMPLE } : false,
-    // GraphiQL's code is served from here, not from a CDN: it works offline and runs no third-party script.
-    renderGraphiQL,
+    // GraphiQL's code is served from here, not from a CDN: it works offline and runs no third-party
+    // script. Loaded on the first visit: the page's inlined code holds tens of MB a server with no
+    // visitors need not keep.
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     landingPage: false,
     batching: false,
     // Credentials only for configured origins; every other origin gets no CORS headers at all.
