@@ -32,6 +32,8 @@ const ARGON2_BOUND = Math.max(1, availableParallelism() - 1);
 const gql = (query: string, variables: object = {}) => JSON.stringify({ query, variables });
 const SIGN_IN = 'mutation($i: SignInInput!) { signIn(input: $i) { message } }';
 const SIGN_UP = 'mutation($i: SignUpInput!) { signUp(input: $i) { message } }';
+const SEND_MAIL = 'mutation($i: SendMailInput!) { sendMail(input: $i) { message } }';
+const SEND_MAIL_PAIRS = 100;
 
 interface Figures {
   bareRps: number;
@@ -159,6 +161,8 @@ async function section(label: string, databaseUrl: string | undefined, figures: 
     `${`2 MB bodies, declared and chunked`.padEnd(40)} ${fmt(HOSTILE_BODIES / hostileSeconds).padStart(6)} req/s  ${`${hostile.refused} got their 413`.padEnd(22)} errors ${hostile.failed}  server CPU ${fmt(((product.cpuSeconds() - hostileBefore) / hostileSeconds) * 100)}%  RSS ${fmt(product.memory().rssMb)} MB`,
   );
 
+  await sendMailTiming(product.url, email);
+
   if (databaseUrl) {
     // Scale-out: a second process on the same database, the same load split between the two.
     const second = await startServerProcess(START_ARGS, productEnv(dataDir, databaseUrl));
@@ -184,6 +188,27 @@ async function section(label: string, databaseUrl: string | undefined, figures: 
   memoryLine('memory, product', idle, peak);
   await product.stop();
   await rm(dataDir, { recursive: true, force: true });
+}
+
+/**
+ * What an enumerating client sees of sendMail: one request at a time, a known and an unknown
+ * address in turn. The mail work starts after the answer, so the two should look alike.
+ */
+async function sendMailTiming(url: URL, known: string): Promise<void> {
+  const times: Record<'known' | 'unknown', number[]> = { known: [], unknown: [] };
+  for (let i = 0; i < SEND_MAIL_PAIRS; i++) {
+    for (const kind of ['known', 'unknown'] as const) {
+      const email = kind === 'known' ? known : `nobody-${RUN}-${i}@example.com`;
+      const started = performance.now();
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: gql(SEND_MAIL, { i: { email } }) });
+      await res.text();
+      times[kind].push(performance.now() - started);
+    }
+  }
+  const pct = (list: number[], p: number) => [...list].sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor(p * list.length))]!;
+  console.log(
+    `${`sendMail one at a time (${SEND_MAIL_PAIRS} pairs)`.padEnd(40)} known p50 ${pct(times.known, 0.5).toFixed(1)} ms p99 ${pct(times.known, 0.99).toFixed(1)} ms   unknown p50 ${pct(times.unknown, 0.5).toFixed(1)} ms p99 ${pct(times.unknown, 0.99).toFixed(1)} ms`,
+  );
 }
 
 /** A database of its own on the server DATABASE_URL names, dropped afterwards. */

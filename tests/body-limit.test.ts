@@ -78,6 +78,55 @@ describe('bodies over MAX_BODY_BYTES', () => {
     expect((await t.client().graphql(ME)).data).toEqual({ me: null });
   });
 
+  it('answers 413 to a client that asks first (Expect: 100-continue), which then never sends the body', async () => {
+    let sent = 0;
+    const answer = await new Promise<Answer>((resolve, reject) => {
+      const req = request(t.graphqlUrl, {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': String(2 * 1024 * 1024), expect: '100-continue' },
+      });
+      req.on('continue', () => {
+        sent = 2 * 1024 * 1024;
+        req.end(Buffer.alloc(sent, ' '));
+      });
+      req.on('response', (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], body });
+          req.destroy();
+        });
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+    expect413(answer);
+    expect(sent).toBe(0);
+  });
+
+  it('lets a client that asks first send a body under the limit', async () => {
+    const body = JSON.stringify({ query: '{ me { id } }' });
+    const answer = await new Promise<string>((resolve, reject) => {
+      const req = request(t.graphqlUrl, {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), expect: '100-continue' },
+      });
+      req.on('continue', () => req.end(body));
+      req.on('response', (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve(text));
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+    expect(JSON.parse(answer)).toEqual({ data: { me: null } });
+  });
+
   it('keeps a keep-alive connection usable after a 413', async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {

@@ -22,12 +22,12 @@ export function createRequestHandler(options: RequestHandlerOptions): RequestLis
   return (req, res) => {
     const serverContext: ServerContext = { clientIp: clientIp(req, trustProxy) };
     const declared = req.headers['content-length'];
-    if (declared !== undefined) {
-      // Node's parser never hands over more than Content-Length bytes, so checking it suffices.
-      if (Number(declared) > maxBodyBytes) return refuseTooLarge(req, res, maxBodyBytes);
-      return void yoga.handle(req, res, serverContext);
-    }
-    if (req.headers['transfer-encoding'] === undefined) return void yoga.handle(req, res, serverContext);
+    // Node's parser never hands over more than Content-Length bytes, so checking it suffices.
+    if (declared !== undefined && Number(declared) > maxBodyBytes) return refuseTooLarge(req, res, maxBodyBytes);
+    // A client that asked before sending (Expect: 100-continue) is told to go on only now, so an
+    // oversized body declared that way is never sent at all.
+    if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
+    if (declared !== undefined || req.headers['transfer-encoding'] === undefined) return void yoga.handle(req, res, serverContext);
     // A chunked body has no declared size: read it up to the limit, then hand Yoga the bytes.
     readChunkedBody(req, maxBodyBytes).then(
       (body) => {
@@ -43,6 +43,8 @@ export function createRequestHandler(options: RequestHandlerOptions): RequestLis
 /** The Node server; slow clients cannot hold a connection open forever (slowloris). */
 export function createHttpServer(handler: RequestListener): Server {
   const server = createServer(handler);
+  // Without this listener Node would send 100 Continue itself, before the body limit is checked.
+  server.on('checkContinue', handler);
   server.requestTimeout = 30_000;
   server.headersTimeout = 15_000;
   return server;
