@@ -3,11 +3,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
+import { createDatabaseOutage } from './db/database-outage.ts';
 import { configuredDatabase, type Database, openDatabase } from './db/open-database.ts';
 import type { Logger } from './logger.ts';
 import { createGraphqlServer, type GraphqlServer } from './server/create-yoga.ts';
 import { createHttpServer, createRequestHandler } from './server/http-server.ts';
 import { createServices, type Services } from './services/create-services.ts';
+import { schedulePurge } from './services/purge/schedule.ts';
 import type { RateLimitStore } from './services/rate-limits.ts';
 
 export interface App {
@@ -18,7 +20,7 @@ export interface App {
   httpServer: Server;
   /** Starts listening; resolves to the base URL. */
   listen(port?: number, host?: string): Promise<URL>;
-  /** Stops accepting, lets requests and queued mail finish, then closes the database. */
+  /** Stops accepting, lets requests, queued mail and a running purge finish, then closes the database. */
   close(): Promise<void>;
 }
 
@@ -30,10 +32,17 @@ export async function createApp(config: Config, logger: Logger, database?: Datab
     : db.pool
       ? { kind: 'postgres', pool: db.pool }
       : { kind: 'memory' };
-  const services = createServices({ config, prisma: db.prisma, rateLimitStore, logger });
-  const yoga = createGraphqlServer({ config, services, ping: db.ping, logger });
+  const outage = createDatabaseOutage({ ping: db.ping, logger });
+  // A pooled connection the server drops while idle is the first sign of an outage.
+  db.pool?.on('error', (error) => outage.report(error));
+  const services = createServices({ config, prisma: db.prisma, rateLimitStore, logger, outage });
+  const yoga = createGraphqlServer({ config, services, ping: db.ping, outage, logger });
   const handler = createRequestHandler({ yoga, maxBodyBytes: config.maxBodyBytes, trustProxy: config.trustProxy });
   const server = createHttpServer(handler);
+  const purge =
+    config.purgeIntervalSeconds > 0
+      ? schedulePurge({ purger: services.purger, intervalSeconds: config.purgeIntervalSeconds, logger })
+      : undefined;
 
   return {
     services,
@@ -56,8 +65,10 @@ export async function createApp(config: Config, logger: Logger, database?: Datab
         server.closeIdleConnections();
       });
       await services.background.drain();
+      await purge?.stop();
       services.mailer.close();
       redis?.disconnect();
+      outage.close();
       await db.close();
     },
   };

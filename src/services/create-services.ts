@@ -1,6 +1,7 @@
 // Wires the services together from configuration and the open database.
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
+import type { DatabaseOutage } from '../db/database-outage.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../logger.ts';
 import { type AccountService, createAccountService } from './accounts.ts';
@@ -8,6 +9,8 @@ import { type BackgroundTasks, createBackgroundTasks } from './background-tasks.
 import { createMailer, type Mailer } from './mailer.ts';
 import { createPasswordResetService, type PasswordResetService } from './password-reset.ts';
 import { createPasswordHasher } from './passwords.ts';
+import { createPurger, type Purger } from './purge/purge.ts';
+import { createPurgeRules } from './purge/rules.ts';
 import { createResetCodes } from './reset-codes.ts';
 import { createSessionService, type SessionService } from './sessions.ts';
 import { createRateLimits, type RateLimitStore } from './rate-limits.ts';
@@ -22,6 +25,8 @@ export interface Services {
   securityEvents: SecurityEvents;
   background: BackgroundTasks;
   mailer: Mailer;
+  /** Deletes dead rows (expired sessions, codes, counters); on a timer in the server, and `npm run purge`. */
+  purger: Purger;
 }
 
 export function createServices(deps: {
@@ -29,12 +34,13 @@ export function createServices(deps: {
   prisma: PrismaClient;
   rateLimitStore: RateLimitStore;
   logger: Logger;
+  outage?: DatabaseOutage;
 }): Services {
   const { config, prisma, logger } = deps;
   const limits = createRateLimits({ ...config.rateLimits, store: deps.rateLimitStore });
   const passwords = createPasswordHasher(config.argon2);
   const sessions = createSessionService({ prisma, tokens: createTokenSigner(config.jwt), config: config.session });
-  const background = createBackgroundTasks(logger);
+  const background = createBackgroundTasks(logger, (error) => deps.outage?.report(error) ?? false);
   const mailer = createMailer(
     { smtpUrl: config.mail.smtpUrl, from: config.mail.from, outboxDir: join(config.dataDir, 'mail') },
     logger,
@@ -56,5 +62,6 @@ export function createServices(deps: {
     securityEvents: createSecurityEvents({ prisma }),
     background,
     mailer,
+    purger: createPurger({ prisma, rules: createPurgeRules(config) }),
   };
 }
