@@ -1,6 +1,5 @@
 // The GraphQL server: schema, context, and the plugins that guard and shape each request.
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, useReadinessCheck } from 'graphql-yoga';
+import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from '../config.ts';
 import type { DatabaseOutage } from '../db/database-outage.ts';
 import { type Context, createContextFactory, type ServerContext } from '../context/create-context.ts';
@@ -38,13 +37,15 @@ mutation Logout {
 }
 `;
 
+export type GraphqlServer = YogaServerInstance<ServerContext, Context>;
+
 export function createGraphqlServer(deps: {
   config: Config;
   services: Services;
   ping: () => Promise<boolean>;
   outage: DatabaseOutage;
   logger: Logger;
-}) {
+}): GraphqlServer {
   const { config, services, ping, outage, logger } = deps;
   // Suggestions go with introspection: both tell a visitor the schema.
   const hideSuggestions = !config.introspection;
@@ -60,8 +61,10 @@ export function createGraphqlServer(deps: {
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/health',
     graphiql: config.graphiql ? { title: config.mail.appName, credentials: 'same-origin', defaultQuery: GRAPHIQL_EXAMPLE } : false,
-    // GraphiQL's code is served from here, not from a CDN: it works offline and runs no third-party script.
-    renderGraphiQL,
+    // GraphiQL's code is served from here, not from a CDN: it works offline and runs no third-party
+    // script. Loaded on the first visit: the page's inlined code holds tens of MB a server with no
+    // visitors need not keep.
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     landingPage: false,
     batching: false,
     // Credentials only for configured origins; every other origin gets no CORS headers at all.
