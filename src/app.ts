@@ -1,10 +1,17 @@
-// Assembles the running server from configuration: database, services, GraphQL, HTTP.
+// Assembles the running server from configuration: database, services, GraphQL, HTTP, and the
+// operations plumbing (request ids, logs, metrics, graceful shutdown) handed to what needs it.
 import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { configuredDatabase, type Database, openDatabase } from './db/open-database.ts';
 import type { Logger } from './logger.ts';
-import { createGraphqlServer } from './server/create-yoga.ts';
+import { createMetrics, noMetrics } from './observability/metrics.ts';
+import { createMetricsServer } from './observability/metrics-server.ts';
+import { createRequestScopes, requestAwareLogger } from './observability/request-scope.ts';
+import { useRequestObservability } from './observability/use-request-observability.ts';
+import { createGraphqlServer, GRAPHQL_ENDPOINT } from './server/create-yoga.ts';
+import { createDrainSwitch, drainHttpServer } from './server/graceful-shutdown.ts';
 import { createHttpServer } from './server/http-server.ts';
 import { createServices, type Services } from './services/create-services.ts';
 import type { RateLimitStore } from './services/rate-limits.ts';
@@ -12,48 +19,87 @@ import type { RateLimitStore } from './services/rate-limits.ts';
 export interface App {
   services: Services;
   database: Database;
-  /** Starts listening; resolves to the base URL. */
+  /** Starts listening (and the metrics listener, when METRICS_PORT is set); resolves to the base URL. */
   listen(port?: number, host?: string): Promise<URL>;
-  /** Stops accepting, lets requests and queued mail finish, then closes the database. */
-  close(): Promise<void>;
+  /** The metrics listener's base URL once listening; undefined when metrics are off. */
+  metricsUrl(): URL | undefined;
+  /**
+   * Graceful shutdown: /ready answers 503, no new connections, requests in flight and queued
+   * mail get SHUTDOWN_GRACE_SECONDS, then the database and Redis are closed. Resolves true when
+   * everything finished within the grace, false when something was cut.
+   */
+  close(): Promise<boolean>;
 }
 
-export async function createApp(config: Config, logger: Logger, database?: Database): Promise<App> {
-  const db = database ?? (await openDatabase(configuredDatabase(config)));
+export async function createApp(config: Config, baseLogger: Logger, database?: Database): Promise<App> {
+  const scopes = createRequestScopes();
+  // Every line written while a request is handled carries its id, whoever writes it.
+  const logger = requestAwareLogger(baseLogger, scopes);
+  const db = database ?? (await openDatabase(configuredDatabase(config), logger));
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
   const rateLimitStore: RateLimitStore = redis
     ? { kind: 'redis', client: redis }
     : db.pool
       ? { kind: 'postgres', pool: db.pool }
       : { kind: 'memory' };
-  const services = createServices({ config, prisma: db.prisma, rateLimitStore, logger });
-  const yoga = createGraphqlServer({ config, services, ping: db.ping, logger });
+  const metrics = config.metrics.port === undefined ? noMetrics : createMetrics({ pool: db.pool, inFlight: scopes.inFlight });
+  const services = createServices({ config, prisma: db.prisma, rateLimitStore, logger, metrics });
+  const drain = createDrainSwitch();
+  const yoga = createGraphqlServer({
+    config,
+    services,
+    // Not ready while draining, so a load balancer stops sending before the connections close.
+    ping: async () => !drain.isDraining() && (await db.ping()),
+    logger,
+    requestId: () => scopes.current()?.id,
+    plugins: [useRequestObservability({ scopes, logger, metrics, graphqlEndpoint: GRAPHQL_ENDPOINT }), drain.plugin],
+  });
   const server = createHttpServer({ yoga, maxBodyBytes: config.maxBodyBytes, trustProxy: config.trustProxy, logger });
+  const metricsServer = config.metrics.port === undefined ? undefined : createMetricsServer(metrics, logger);
+  let metricsUrl: URL | undefined;
 
   return {
     services,
     database: db,
-    listen(port = config.port, host = config.host) {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          const { address, port: actual, family } = server.address() as AddressInfo;
-          const hostname = address === '::' || address === '0.0.0.0' ? 'localhost' : family === 'IPv6' ? `[${address}]` : address;
-          resolve(new URL(`http://${hostname}:${actual}`));
-        });
-      });
+    async listen(port = config.port, host = config.host) {
+      if (metricsServer) metricsUrl = await listenOn(metricsServer, config.metrics.port, config.metrics.host);
+      return listenOn(server, port, host);
     },
+    metricsUrl: () => metricsUrl,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
+      drain.start();
+      const complete = await drainHttpServer(server, {
+        graceMs: config.shutdownGraceSeconds * 1000,
+        background: services.background,
+        inFlight: scopes.inFlight,
+        logger,
       });
-      await services.background.drain();
       services.mailer.close();
       redis?.disconnect();
+      if (metricsServer) await closeNow(metricsServer);
       await db.close();
+      return complete;
     },
   };
+}
+
+function listenOn(server: Server, port: number | undefined, host: string | undefined): Promise<URL> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const { address, port: actual, family } = server.address() as AddressInfo;
+      const hostname = address === '::' || address === '0.0.0.0' ? 'localhost' : family === 'IPv6' ? `[${address}]` : address;
+      resolve(new URL(`http://${hostname}:${actual}`));
+    });
+  });
+}
+
+function closeNow(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }
 
 /** Connected before serving, so the first requests count in Redis and not in the fallback. */

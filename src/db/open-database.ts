@@ -8,6 +8,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.ts';
+import { type Logger, silentLogger } from '../logger.ts';
 import { migrate } from './migrate.ts';
 
 export interface Database {
@@ -27,14 +28,14 @@ export function configuredDatabase(config: { databaseUrl: string | undefined; da
 }
 
 /** Opens and migrates. `dataDir: undefined` means an in-memory PGlite (tests). */
-export async function openDatabase(target: DatabaseTarget): Promise<Database> {
-  return 'url' in target ? openPostgres(target.url) : openPglite(target.dataDir);
+export async function openDatabase(target: DatabaseTarget, logger: Logger = silentLogger): Promise<Database> {
+  return 'url' in target ? openPostgres(target.url, logger) : openPglite(target.dataDir);
 }
 
-async function openPostgres(url: string): Promise<Database> {
+async function openPostgres(url: string, logger: Logger): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // An idle client that loses its server emits 'error'; without a listener that would crash.
-  pool.on('error', (error) => console.error('[db] idle connection error:', error.message));
+  pool.on('error', (error) => logger.warn(`[db] idle connection error: ${error.message}`));
   const client = await pool.connect();
   try {
     await migrate({

@@ -1,7 +1,7 @@
 // The GraphQL server: schema, context, and the plugins that guard and shape each request.
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, useReadinessCheck } from 'graphql-yoga';
+import { createYoga, type Plugin, useReadinessCheck } from 'graphql-yoga';
 import type { Config } from '../config.ts';
 import { type Context, createContextFactory, type ServerContext } from '../context/create-context.ts';
 import { createSessionCookies } from '../context/use-session-cookie.ts';
@@ -36,7 +36,16 @@ mutation Logout {
 }
 `;
 
-export function createGraphqlServer(deps: { config: Config; services: Services; ping: () => Promise<boolean>; logger: Logger }) {
+export function createGraphqlServer(deps: {
+  config: Config;
+  services: Services;
+  ping: () => Promise<boolean>;
+  logger: Logger;
+  /** The current request's id (the one in X-Request-Id), for INTERNAL_SERVER_ERROR's extensions. */
+  requestId?: () => string | undefined;
+  /** Plugins that run first: request scope and id, access log, metrics, draining. */
+  plugins?: Array<Plugin | Plugin<{}, ServerContext>>;
+}) {
   const { config, services, ping, logger } = deps;
   const cookies = createSessionCookies({ sessions: services.sessions, cookie: config.cookie, graphqlEndpoint: GRAPHQL_ENDPOINT });
   const allowedOrigins = new Set(config.corsOrigins);
@@ -55,18 +64,25 @@ export function createGraphqlServer(deps: { config: Config; services: Services; 
     cors: (request) => {
       const origin = request.headers.get('origin');
       if (!origin || !allowedOrigins.has(origin)) return false;
-      return { origin: [origin], credentials: true, methods: ['GET', 'POST'], maxAge: 600 };
+      return { origin: [origin], credentials: true, methods: ['GET', 'POST'], maxAge: 600, exposedHeaders: ['X-Request-Id'] };
     },
     // Suggestions go with introspection: both tell a visitor the schema.
-    maskedErrors: { maskError: createMaskError(logger, { hideSuggestions: !config.introspection }), errorMessage: 'Unexpected error.' },
+    maskedErrors: {
+      maskError: createMaskError(logger, { hideSuggestions: !config.introspection, ...(deps.requestId ? { requestId: deps.requestId } : {}) }),
+      errorMessage: 'Unexpected error.',
+    },
     // Yoga's own log lines go where the app's go (and, in tests, where the tests read them).
     logging: {
-      debug: () => {},
-      info: (...args: unknown[]) => (config.production ? undefined : logger.info('[yoga]', ...args)),
+      debug: (...args: unknown[]) => logger.debug('[yoga]', ...args),
+      info: (...args: unknown[]) => logger.info('[yoga]', ...args),
       warn: (...args: unknown[]) => logger.warn('[yoga]', ...args),
-      error: (...args: unknown[]) => logger.error('[yoga]', ...args),
+      // Yoga logs each error the mask replaced; the mask has already logged it once, with its
+      // cause and the request id, so this copy only goes to debug.
+      error: (...args: unknown[]) =>
+        args.length === 1 && args[0] instanceof Error ? logger.debug('[yoga] masked error', args[0]) : logger.error('[yoga]', ...args),
     },
     plugins: [
+      ...(deps.plugins ?? []),
       useCsrfPrevention(),
       // Refused before execution: one request must not multiply attempts or work.
       EnvelopArmorPlugin({

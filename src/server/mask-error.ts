@@ -7,6 +7,8 @@ import type { Logger } from '../logger.ts';
 export interface MaskErrorOptions {
   /** Remove graphql-js's "Did you mean …?" (it names fields of a schema that is not published). */
   hideSuggestions: boolean;
+  /** The current request's id (X-Request-Id), so the client quotes what the log says. */
+  requestId?: () => string | undefined;
 }
 
 export function createMaskError(logger: Logger, options: MaskErrorOptions = { hideSuggestions: false }) {
@@ -14,9 +16,9 @@ export function createMaskError(logger: Logger, options: MaskErrorOptions = { hi
     if (error instanceof GraphQLError && (!error.originalError || error.originalError instanceof GraphQLError)) {
       return withoutInternals(error, options);
     }
-    const requestId = randomUUID();
+    const requestId = options.requestId?.() ?? randomUUID();
     const cause = error instanceof GraphQLError ? error.originalError : error;
-    logger.error(`[graphql] unexpected error (requestId ${requestId})`, cause);
+    logger.error(`[graphql] unexpected error (requestId ${requestId})`, cause, { requestId });
     return new GraphQLError(message, {
       ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
       extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },

@@ -5,6 +5,8 @@ export interface BackgroundTasks {
   run(name: string, task: () => Promise<void>): void;
   /** Resolves once every task started so far has finished. */
   drain(): Promise<void>;
+  /** How many tasks are still running (for the shutdown log). */
+  pending(): number;
 }
 
 export function createBackgroundTasks(logger: Logger): BackgroundTasks {
@@ -22,5 +24,6 @@ export function createBackgroundTasks(logger: Logger): BackgroundTasks {
     async drain() {
       while (pending.size > 0) await Promise.all(pending);
     },
+    pending: () => pending.size,
   };
 }
