@@ -11,7 +11,7 @@ import { createMetricsServer } from './observability/metrics-server.ts';
 import { createRequestScopes, requestAwareLogger } from './observability/request-scope.ts';
 import { useRequestObservability } from './observability/use-request-observability.ts';
 import { createGraphqlServer, GRAPHQL_ENDPOINT } from './server/create-yoga.ts';
-import { createDrainSwitch, drainHttpServer } from './server/graceful-shutdown.ts';
+import { createDrainSwitch, createHttpDrainer } from './server/graceful-shutdown.ts';
 import { createHttpServer } from './server/http-server.ts';
 import { createServices, type Services } from './services/create-services.ts';
 import type { RateLimitStore } from './services/rate-limits.ts';
@@ -55,6 +55,7 @@ export async function createApp(config: Config, baseLogger: Logger, database?: D
     plugins: [useRequestObservability({ scopes, logger, metrics, graphqlEndpoint: GRAPHQL_ENDPOINT }), drain.plugin],
   });
   const server = createHttpServer({ yoga, maxBodyBytes: config.maxBodyBytes, trustProxy: config.trustProxy, logger });
+  const drainer = createHttpDrainer(server);
   const metricsServer = config.metrics.port === undefined ? undefined : createMetricsServer(metrics, logger);
   let metricsUrl: URL | undefined;
 
@@ -68,7 +69,7 @@ export async function createApp(config: Config, baseLogger: Logger, database?: D
     metricsUrl: () => metricsUrl,
     async close() {
       drain.start();
-      const complete = await drainHttpServer(server, {
+      const complete = await drainer.drain({
         graceMs: config.shutdownGraceSeconds * 1000,
         background: services.background,
         inFlight: scopes.inFlight,

@@ -3,6 +3,7 @@
 // connections are closed as soon as they are idle; requests in flight and background work (mail)
 // get until the grace ends, and whatever is still running then is cut.
 import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.ts';
 import type { BackgroundTasks } from '../services/background-tasks.ts';
@@ -31,15 +32,36 @@ export function createDrainSwitch(): DrainSwitch {
 // so the process never waits on a keep-alive timeout.
 const IDLE_SWEEP_MS = 25;
 
-/** Resolves true when everything finished within the grace, false when something had to be cut. */
-export async function drainHttpServer(
+export interface HttpDrainer {
+  /** Resolves true when everything finished within the grace, false when something had to be cut. */
+  drain(options: { graceMs: number; background: BackgroundTasks; inFlight: () => number; logger: Logger }): Promise<boolean>;
+}
+
+/** Call when the server is created: it follows every connection from its first moment. */
+export function createHttpDrainer(server: Server): HttpDrainer {
+  // Node's closeIdleConnections() skips connections that never sent a byte (a browser's
+  // preconnect, say), and server.close() would wait for them until their client gives up.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  const closeIdle = () => {
+    server.closeIdleConnections();
+    for (const socket of sockets) if (socket.bytesRead === 0) socket.destroy();
+  };
+  return { drain: (options) => drainHttpServer(server, closeIdle, options) };
+}
+
+async function drainHttpServer(
   server: Server,
+  closeIdle: () => void,
   options: { graceMs: number; background: BackgroundTasks; inFlight: () => number; logger: Logger },
 ): Promise<boolean> {
   const { background, logger } = options;
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  const sweeper = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+  closeIdle();
+  const sweeper = setInterval(closeIdle, IDLE_SWEEP_MS);
   let timer: NodeJS.Timeout | undefined;
   const finished = closed.then(() => background.drain()).then(() => true);
   const graceEnded = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), options.graceMs)));
