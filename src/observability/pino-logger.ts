@@ -11,7 +11,7 @@ export interface PinoLoggerOptions {
   level: PinoLevel;
   format: LogFormat;
   /** Where lines go; standard output unless a test collects them. */
-  destination?: DestinationStream;
+  destination?: DestinationStream & NodeJS.WritableStream;
 }
 
 // Defence in depth: nothing logs request bodies, variables or credential headers, and these keys
@@ -25,11 +25,12 @@ export const REDACTED_PATHS = [
 ];
 
 export function createPinoLogger(options: PinoLoggerOptions): Logger {
+  // Synchronous writes: a line is out before the next statement runs, and nothing is lost at exit.
+  const out = options.destination ?? pino.destination({ dest: 1, sync: true });
   const destination =
-    options.destination ??
-    (options.format === 'pretty'
-      ? pretty({ sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
-      : pino.destination({ dest: 1, sync: true }));
+    options.format === 'pretty'
+      ? pretty({ destination: out, sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
+      : out;
   return wrap(
     pino(
       {
