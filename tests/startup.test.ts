@@ -162,10 +162,29 @@ describe('loadConfig()', () => {
       graphiql: true,
       introspection: true,
       rateLimits: { enabled: true },
+      log: { level: 'info', format: 'pretty' },
+      metrics: { port: undefined, host: '127.0.0.1' },
+      shutdownGraceSeconds: 10,
     });
     expect(config.jwt.secret.length).toBeGreaterThanOrEqual(32);
     expect((await readFile(join(dataDir, 'jwt-secret'), 'utf8')).trim()).toBe(config.jwt.secret);
     expect(loadConfig({ DATA_DIR: dataDir }).jwt.secret).toBe(config.jwt.secret);
+  });
+
+  it('reads the operations variables: JSON logs in production, metrics off until a port is given, the shutdown grace', () => {
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET }).log).toEqual({ level: 'info', format: 'json' });
+    const config = loadConfig({
+      JWT_SECRET: SECRET,
+      LOG_LEVEL: 'debug',
+      LOG_FORMAT: 'json',
+      METRICS_PORT: '9464',
+      METRICS_HOST: '0.0.0.0',
+      SHUTDOWN_GRACE_SECONDS: '2.5',
+    });
+    expect(config).toMatchObject({ log: { level: 'debug', format: 'json' }, metrics: { port: 9464, host: '0.0.0.0' }, shutdownGraceSeconds: 2.5 });
+    expect(() => loadConfig({ JWT_SECRET: SECRET, LOG_LEVEL: 'verbose', LOG_FORMAT: 'xml', METRICS_PORT: '99999', SHUTDOWN_GRACE_SECONDS: '-1' })).toThrow(
+      /LOG_LEVEL[\s\S]*LOG_FORMAT[\s\S]*METRICS_PORT[\s\S]*SHUTDOWN_GRACE_SECONDS/,
+    );
   });
 
   it('keeps data under ./.data by default', () => {
