@@ -65,7 +65,7 @@ export function requestAwareLogger(base: Logger, scopes: RequestScopes): Logger 
     (level: 'debug' | 'info' | 'warn' | 'error'): LogMethod =>
     (message, ...details) => {
       const scope = scopes.current();
-      if (scope) base[level](message, ...details, { requestId: scope.id });
+      if (scope) base[level](message, { requestId: scope.id }, ...details);
       else base[level](message, ...details);
     };
   return {
