@@ -1,6 +1,7 @@
 // The Yoga plugin that makes each request observable: its id (X-Request-Id, the caller's own when
 // sane), its scope (so every log line about it carries the id), one access line when it is
 // answered, and its HTTP and GraphQL metrics.
+import type { IncomingMessage } from 'node:http';
 import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { ServerContext } from '../context/create-context.ts';
@@ -18,12 +19,22 @@ const PROBES = new Set(['/health', '/ready']);
 const METHODS = new Set(['GET', 'POST', 'HEAD', 'OPTIONS']);
 const MAX_LOGGED_NAME = 100;
 
+/** The metric labels of a request: from closed sets, whatever path and method the client sent. */
+export function httpLabels(graphqlEndpoint: string, path: string, method: string | undefined) {
+  return {
+    route: path === graphqlEndpoint || PROBES.has(path) ? path : 'other',
+    method: method && METHODS.has(method) ? method : 'other',
+  };
+}
+
 export function useRequestObservability(options: {
   scopes: RequestScopes;
   /** Request-aware: its lines carry the current request's id. */
   logger: Logger;
   metrics: Metrics;
   graphqlEndpoint: string;
+  /** Filled with the Node requests Yoga answered, so the HTTP layer logs only the others. */
+  answeredByYoga?: WeakSet<IncomingMessage>;
 }): Plugin<{}, ServerContext> {
   const { scopes, logger, metrics, graphqlEndpoint } = options;
   return {
@@ -58,11 +69,11 @@ export function useRequestObservability(options: {
       const scope = scopes.current();
       if (!scope) return;
       response.headers.set(REQUEST_ID_HEADER, scope.id);
+      const nodeRequest = (serverContext as { req?: IncomingMessage }).req;
+      if (nodeRequest) options.answeredByYoga?.add(nodeRequest);
       const seconds = (performance.now() - scope.startedAt) / 1000;
       const path = new URL(request.url).pathname;
-      const method = METHODS.has(request.method) ? request.method : 'other';
-      const route = path === graphqlEndpoint || PROBES.has(path) ? path : 'other';
-      metrics.httpRequest({ route, method, status: response.status }, seconds);
+      metrics.httpRequest({ ...httpLabels(graphqlEndpoint, path, request.method), status: response.status }, seconds);
       const outcomes = recordGraphql(scope, metrics);
 
       // Probes are polled every few seconds: only their failures are worth a line.
