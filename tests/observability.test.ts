@@ -102,7 +102,7 @@ describe('request ids and logs', () => {
     await broken.app.database.close();
     expect(await probe(broken, '/ready', 'probe-not-ready')).toBe(503);
     expect(above(broken, 'probe-not-ready')).toMatchObject([{ level: 'warn', message: 'GET /ready 503', fields: { status: 503 } }]);
-  });
+  }, 120_000);
 
   it('logs a client’s mistake at info in its access line, never as an error', async () => {
     const res = await t.client().graphql('{ me { emial } }', {}, { 'x-request-id': 'client-mistake' });
@@ -181,7 +181,7 @@ describe('metrics', () => {
     onTestFinished(() => plain.close());
     expect(plain.app.metricsUrl()).toBeUndefined();
     expect((await fetch(new URL('/metrics', plain.url))).status).toBe(404);
-  });
+  }, 120_000);
 
   it('counts root fields by outcome, sign-ins by outcome, rate-limit refusals by rule, mails by kind, and times hashing and requests', async () => {
     const client = t.client();
@@ -240,7 +240,7 @@ describe('metrics', () => {
     const { samples } = await scrape(app.app.metricsUrl()!);
     expect(valueOf(samples, 'auth_mails_total', { kind: 'password_reset', result: 'failed' })).toBe(1);
     expect(valueOf(samples, 'auth_mails_total', { kind: 'password_reset', result: 'sent' })).toBe(0);
-  });
+  }, 120_000);
 
   it('keeps the number of series fixed through 1,000 requests with random operation names, fields, paths and ids', async () => {
     const random = () => randomBytes(6).toString('hex');
