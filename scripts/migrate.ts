@@ -6,7 +6,7 @@ import { createPinoLogger } from '../src/observability/pino-logger.ts';
 
 const config = loadConfig();
 const logger = createPinoLogger(config.log);
-const db = await openDatabase(configuredDatabase(config), logger);
+const db = await openDatabase(configuredDatabase(config));
 const rows = await db.prisma.$queryRaw<{ migration_name: string }[]>`
   SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL ORDER BY migration_name`;
 logger.info(`Database is at ${rows.at(-1)?.migration_name ?? 'no migration'} (${rows.length} applied).`);

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
+import { createDatabaseOutage } from './db/database-outage.ts';
 import { configuredDatabase, type Database, openDatabase } from './db/open-database.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, noMetrics } from './observability/metrics.ts';
@@ -14,6 +15,7 @@ import { createGraphqlServer, GRAPHQL_ENDPOINT } from './server/create-yoga.ts';
 import { createDrainSwitch, createHttpDrainer } from './server/graceful-shutdown.ts';
 import { createHttpServer } from './server/http-server.ts';
 import { createServices, type Services } from './services/create-services.ts';
+import { schedulePurge } from './services/purge/schedule.ts';
 import type { RateLimitStore } from './services/rate-limits.ts';
 
 export interface App {
@@ -24,8 +26,8 @@ export interface App {
   /** The metrics listener's base URL once listening; undefined when metrics are off. */
   metricsUrl(): URL | undefined;
   /**
-   * Graceful shutdown: /ready answers 503, no new connections, requests in flight and queued
-   * mail get SHUTDOWN_GRACE_SECONDS, then the database and Redis are closed. Resolves true when
+   * Graceful shutdown: /ready answers 503, no new connections, requests in flight, queued mail
+   * and a running purge get SHUTDOWN_GRACE_SECONDS, then the database and Redis are closed. Resolves true when
    * everything finished within the grace, false when something was cut.
    */
   close(): Promise<boolean>;
@@ -35,7 +37,7 @@ export async function createApp(config: Config, baseLogger: Logger, database?: D
   const scopes = createRequestScopes();
   // Every line written while a request is handled carries its id, whoever writes it.
   const logger = requestAwareLogger(baseLogger, scopes);
-  const db = database ?? (await openDatabase(configuredDatabase(config), logger));
+  const db = database ?? (await openDatabase(configuredDatabase(config)));
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
   const rateLimitStore: RateLimitStore = redis
     ? { kind: 'redis', client: redis }
@@ -43,13 +45,17 @@ export async function createApp(config: Config, baseLogger: Logger, database?: D
       ? { kind: 'postgres', pool: db.pool }
       : { kind: 'memory' };
   const metrics = config.metrics.port === undefined ? noMetrics : createMetrics({ pool: db.pool, inFlight: scopes.inFlight });
-  const services = createServices({ config, prisma: db.prisma, rateLimitStore, logger, metrics });
+  const outage = createDatabaseOutage({ ping: db.ping, logger });
+  // A pooled connection the server drops while idle is the first sign of an outage.
+  db.pool?.on('error', (error) => outage.report(error));
+  const services = createServices({ config, prisma: db.prisma, rateLimitStore, logger, outage, metrics });
   const drain = createDrainSwitch();
   const yoga = createGraphqlServer({
     config,
     services,
     // Not ready while draining, so a load balancer stops sending before the connections close.
     ping: async () => !drain.isDraining() && (await db.ping()),
+    outage,
     logger,
     requestId: () => scopes.current()?.id,
     plugins: [useRequestObservability({ scopes, logger, metrics, graphqlEndpoint: GRAPHQL_ENDPOINT }), drain.plugin],
@@ -58,6 +64,10 @@ export async function createApp(config: Config, baseLogger: Logger, database?: D
   const drainer = createHttpDrainer(server);
   const metricsServer = config.metrics.port === undefined ? undefined : createMetricsServer(metrics, logger);
   let metricsUrl: URL | undefined;
+  const purge =
+    config.purgeIntervalSeconds > 0
+      ? schedulePurge({ purger: services.purger, intervalSeconds: config.purgeIntervalSeconds, logger })
+      : undefined;
 
   return {
     services,
@@ -75,8 +85,10 @@ export async function createApp(config: Config, baseLogger: Logger, database?: D
         inFlight: scopes.inFlight,
         logger,
       });
+      await purge?.stop();
       services.mailer.close();
       redis?.disconnect();
+      outage.close();
       if (metricsServer) await closeNow(metricsServer);
       await db.close();
       return complete;

@@ -57,6 +57,8 @@ const envSchema = z.object({
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   // Fractions allowed: tests and fast-cycling platforms may want less than a second.
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(10),
+  // Hourly: dead rows are inert (every check compares expiry), so the purge only bounds their number.
+  PURGE_INTERVAL_SECONDS: int(0, 604_800).default(3_600),
 });
 
 // OWASP: a few failed sign-ins per account before a cool-down, a few reset mails per address per
@@ -113,6 +115,8 @@ export interface Config {
   /** Prometheus metrics on a listener of their own; off without a port. */
   metrics: { port: number | undefined; host: string };
   shutdownGraceSeconds: number;
+  /** Seconds between purges of dead rows inside the server; 0: no timer (`npm run purge` only). */
+  purgeIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -173,6 +177,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT ?? (production ? 'json' : 'pretty') },
     metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST },
     shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+    purgeIntervalSeconds: env.PURGE_INTERVAL_SECONDS,
   };
 }
 

@@ -143,7 +143,7 @@ describe('on SIGTERM', () => {
     expect(exitedAt - lastOfThem).toBeLessThan(PROMPT_EXIT_MS);
     expect(server.output()).toMatch(/"msg":"stopped in \d+ ms"/);
     agent.destroy();
-  }, 120_000);
+  }, 180_000);
 
   it('cuts a request still running when the grace ends, and exits 1', async () => {
     // A hash that takes seconds (128 MiB, 40 passes) against a grace of one second.
@@ -165,5 +165,5 @@ describe('on SIGTERM', () => {
     // It waited out the grace before cutting.
     expect(server.exitedAt()! - signalledAt).toBeGreaterThanOrEqual(1_000);
     expect(server.output()).toMatch(/"requestsInFlight":1,.*"msg":"shutdown grace of 1 s ended: cutting what is still running"/);
-  }, 120_000);
+  }, 180_000);
 });

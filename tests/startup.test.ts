@@ -80,7 +80,8 @@ describe('the entry point (npm start)', () => {
     } finally {
       expect(await second.stop('SIGTERM')).toBe(0);
     }
-  });
+    // Two cold starts of a child process (tsx compiling, PGlite migrating) on a loaded machine.
+  }, 180_000);
 
   it('refuses to start in production without JWT_SECRET, and generates none', async () => {
     const dataDir = await tempDir();
@@ -165,6 +166,7 @@ describe('loadConfig()', () => {
       log: { level: 'info', format: 'pretty' },
       metrics: { port: undefined, host: '127.0.0.1' },
       shutdownGraceSeconds: 10,
+      purgeIntervalSeconds: 3600,
     });
     expect(config.jwt.secret.length).toBeGreaterThanOrEqual(32);
     expect((await readFile(join(dataDir, 'jwt-secret'), 'utf8')).trim()).toBe(config.jwt.secret);
@@ -233,6 +235,7 @@ describe('loadConfig()', () => {
       TRUST_PROXY: 'true',
       REDIS_URL: 'redis://127.0.0.1:6379',
       RATE_LIMITS: 'off',
+      PURGE_INTERVAL_SECONDS: '0',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -246,6 +249,7 @@ describe('loadConfig()', () => {
       trustProxy: true,
       redisUrl: 'redis://127.0.0.1:6379',
       rateLimits: { enabled: false },
+      purgeIntervalSeconds: 0,
     });
   });
 

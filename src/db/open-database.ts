@@ -8,7 +8,6 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.ts';
-import { type Logger, silentLogger } from '../logger.ts';
 import { migrate } from './migrate.ts';
 
 export interface Database {
@@ -28,14 +27,17 @@ export function configuredDatabase(config: { databaseUrl: string | undefined; da
 }
 
 /** Opens and migrates. `dataDir: undefined` means an in-memory PGlite (tests). */
-export async function openDatabase(target: DatabaseTarget, logger: Logger = silentLogger): Promise<Database> {
-  return 'url' in target ? openPostgres(target.url, logger) : openPglite(target.dataDir);
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  return 'url' in target ? openPostgres(target.url) : openPglite(target.dataDir);
 }
 
-async function openPostgres(url: string, logger: Logger): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
-  // An idle client that loses its server emits 'error'; without a listener that would crash.
-  pool.on('error', (error) => logger.warn(`[db] idle connection error: ${error.message}`));
+async function openPostgres(url: string): Promise<Database> {
+  // A server that does not answer at all (a lost network, not a refused connection) fails a
+  // request after 5 s instead of holding it until the operating system gives up.
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
+  // An idle client that loses its server emits 'error'; without a listener that would crash. The
+  // app reports it as an outage, once (src/db/database-outage.ts), not once per connection.
+  pool.on('error', () => {});
   const client = await pool.connect();
   try {
     await migrate({

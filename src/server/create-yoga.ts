@@ -1,16 +1,17 @@
 // The GraphQL server: schema, context, and the plugins that guard and shape each request.
-import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, useReadinessCheck } from 'graphql-yoga';
 import type { Config } from '../config.ts';
+import type { DatabaseOutage } from '../db/database-outage.ts';
 import { type Context, createContextFactory, type ServerContext } from '../context/create-context.ts';
 import { createSessionCookies } from '../context/use-session-cookie.ts';
 import type { Logger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
 import type { Services } from '../services/create-services.ts';
-import { createMaskError } from './mask-error.ts';
+import { createErrorMask } from './mask-error.ts';
 import { useCsrfPrevention } from './use-csrf-prevention.ts';
 import { useDisableIntrospection } from './use-disable-introspection.ts';
+import { useQueryLimits } from './use-query-limits.ts';
 import { useVaryOrigin } from './use-vary-origin.ts';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
@@ -40,13 +41,17 @@ export function createGraphqlServer(deps: {
   config: Config;
   services: Services;
   ping: () => Promise<boolean>;
+  outage: DatabaseOutage;
   logger: Logger;
   /** The current request's id (the one in X-Request-Id), for INTERNAL_SERVER_ERROR's extensions. */
   requestId?: () => string | undefined;
   /** Plugins that run first: request scope and id, access log, metrics, draining. */
   plugins?: Array<Plugin | Plugin<{}, ServerContext>>;
 }) {
-  const { config, services, ping, logger } = deps;
+  const { config, services, ping, outage, logger } = deps;
+  // Suggestions go with introspection: both tell a visitor the schema.
+  const hideSuggestions = !config.introspection;
+  const errors = createErrorMask({ logger, outage, hideSuggestions, ...(deps.requestId ? { requestId: deps.requestId } : {}) });
   const cookies = createSessionCookies({ sessions: services.sessions, cookie: config.cookie, graphqlEndpoint: GRAPHQL_ENDPOINT });
   const allowedOrigins = new Set(config.corsOrigins);
 
@@ -66,33 +71,19 @@ export function createGraphqlServer(deps: {
       if (!origin || !allowedOrigins.has(origin)) return false;
       return { origin: [origin], credentials: true, methods: ['GET', 'POST'], maxAge: 600, exposedHeaders: ['X-Request-Id'] };
     },
-    // Suggestions go with introspection: both tell a visitor the schema.
-    maskedErrors: {
-      maskError: createMaskError(logger, { hideSuggestions: !config.introspection, ...(deps.requestId ? { requestId: deps.requestId } : {}) }),
-      errorMessage: 'Unexpected error.',
-    },
+    maskedErrors: { maskError: errors.maskError, errorMessage: 'Unexpected error.' },
     // Yoga's own log lines go where the app's go (and, in tests, where the tests read them).
     logging: {
       debug: (...args: unknown[]) => logger.debug('[yoga]', ...args),
       info: (...args: unknown[]) => logger.info('[yoga]', ...args),
       warn: (...args: unknown[]) => logger.warn('[yoga]', ...args),
-      // Yoga logs each error the mask replaced; the mask has already logged it once, with its
-      // cause and the request id, so this copy only goes to debug.
-      error: (...args: unknown[]) =>
-        args.length === 1 && args[0] instanceof Error ? logger.debug('[yoga] masked error', args[0]) : logger.error('[yoga]', ...args),
+      // Yoga logs each error the mask replaced; the mask has logged it already, or chose not to.
+      error: (...args: unknown[]) => (args.length === 1 && errors.handled(args[0]) ? undefined : logger.error('[yoga]', ...args)),
     },
     plugins: [
       ...(deps.plugins ?? []),
       useCsrfPrevention(),
-      // Refused before execution: one request must not multiply attempts or work.
-      EnvelopArmorPlugin({
-        maxAliases: { n: 5 },
-        maxDepth: { n: 8 },
-        maxTokens: { n: 1000 },
-        maxDirectives: { n: 10 },
-        costLimit: { maxCost: 1000 },
-        blockFieldSuggestion: { enabled: !config.introspection },
-      }),
+      useQueryLimits({ hideSuggestions }),
       ...(config.introspection ? [] : [useDisableIntrospection()]),
       ...(allowedOrigins.size > 0 ? [useVaryOrigin()] : []),
       cookies.plugin,

@@ -1,6 +1,7 @@
 // Wires the services together from configuration and the open database.
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
+import type { DatabaseOutage } from '../db/database-outage.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../logger.ts';
 import { type AccountService, createAccountService } from './accounts.ts';
@@ -8,6 +9,8 @@ import { type BackgroundTasks, createBackgroundTasks } from './background-tasks.
 import { createMailer, type Mailer } from './mailer.ts';
 import { createPasswordResetService, type PasswordResetService } from './password-reset.ts';
 import { createPasswordHasher } from './passwords.ts';
+import { createPurger, type Purger } from './purge/purge.ts';
+import { createPurgeRules } from './purge/rules.ts';
 import { createResetCodes } from './reset-codes.ts';
 import { createSessionService, type SessionService } from './sessions.ts';
 import { createRateLimits, type RateLimitStore } from './rate-limits.ts';
@@ -30,6 +33,8 @@ export interface Services {
   securityEvents: SecurityEvents;
   background: BackgroundTasks;
   mailer: Mailer;
+  /** Deletes dead rows (expired sessions, codes, counters); on a timer in the server, and `npm run purge`. */
+  purger: Purger;
 }
 
 export function createServices(deps: {
@@ -39,12 +44,13 @@ export function createServices(deps: {
   logger: Logger;
   /** Counters and timings for monitoring; none in tests that do not read them. */
   metrics?: ServiceMetrics;
+  outage?: DatabaseOutage;
 }): Services {
   const { config, prisma, logger, metrics = noServiceMetrics } = deps;
   const limits = meteredRateLimits(createRateLimits({ ...config.rateLimits, store: deps.rateLimitStore }), metrics);
   const passwords = meteredPasswords(createPasswordHasher(config.argon2), metrics);
   const sessions = createSessionService({ prisma, tokens: createTokenSigner(config.jwt), config: config.session });
-  const background = createBackgroundTasks(logger);
+  const background = createBackgroundTasks(logger, (error) => deps.outage?.report(error) ?? false);
   const mailer = meteredMailer(
     createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, outboxDir: join(config.dataDir, 'mail') }, logger),
     metrics,
@@ -66,5 +72,6 @@ export function createServices(deps: {
     securityEvents: createSecurityEvents({ prisma }),
     background,
     mailer,
+    purger: createPurger({ prisma, rules: createPurgeRules(config) }),
   };
 }
