@@ -1,19 +1,20 @@
 // Assembles the running server from configuration: database, services, GraphQL, HTTP, and the
 // operations plumbing (request ids, logs, metrics, graceful shutdown) handed to what needs it.
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { createDatabaseOutage } from './db/database-outage.ts';
 import { configuredDatabase, type Database, openDatabase } from './db/open-database.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, noMetrics } from './observability/metrics.ts';
 import { createMetricsServer } from './observability/metrics-server.ts';
+import { observeHttpRequests } from './observability/observe-http.ts';
 import { createRequestScopes, requestAwareLogger } from './observability/request-scope.ts';
 import { useRequestObservability } from './observability/use-request-observability.ts';
-import { createGraphqlServer, GRAPHQL_ENDPOINT } from './server/create-yoga.ts';
+import { createGraphqlServer, GRAPHQL_ENDPOINT, type GraphqlServer } from './server/create-yoga.ts';
 import { createDrainSwitch, createHttpDrainer } from './server/graceful-shutdown.ts';
-import { createHttpServer } from './server/http-server.ts';
+import { clientIp, createHttpServer, createRequestHandler } from './server/http-server.ts';
 import { createServices, type Services } from './services/create-services.ts';
 import { schedulePurge } from './services/purge/schedule.ts';
 import type { RateLimitStore } from './services/rate-limits.ts';
@@ -21,14 +22,17 @@ import type { RateLimitStore } from './services/rate-limits.ts';
 export interface App {
   services: Services;
   database: Database;
+  /** The GraphQL server and the Node server in front of it, for plugins and listeners added here. */
+  yoga: GraphqlServer;
+  httpServer: Server;
   /** Starts listening (and the metrics listener, when METRICS_PORT is set); resolves to the base URL. */
   listen(port?: number, host?: string): Promise<URL>;
   /** The metrics listener's base URL once listening; undefined when metrics are off. */
   metricsUrl(): URL | undefined;
   /**
    * Graceful shutdown: /ready answers 503, no new connections, requests in flight, queued mail
-   * and a running purge get SHUTDOWN_GRACE_SECONDS, then the database and Redis are closed. Resolves true when
-   * everything finished within the grace, false when something was cut.
+   * and a running purge get SHUTDOWN_GRACE_SECONDS, then the database and Redis are closed.
+   * Resolves true when everything finished within the grace, false when something was cut.
    */
   close(): Promise<boolean>;
 }
@@ -50,6 +54,7 @@ export async function createApp(config: Config, baseLogger: Logger, database?: D
   db.pool?.on('error', (error) => outage.report(error));
   const services = createServices({ config, prisma: db.prisma, rateLimitStore, logger, outage, metrics });
   const drain = createDrainSwitch();
+  const answeredByYoga = new WeakSet<IncomingMessage>();
   const yoga = createGraphqlServer({
     config,
     services,
@@ -58,9 +63,18 @@ export async function createApp(config: Config, baseLogger: Logger, database?: D
     outage,
     logger,
     requestId: () => scopes.current()?.id,
-    plugins: [useRequestObservability({ scopes, logger, metrics, graphqlEndpoint: GRAPHQL_ENDPOINT }), drain.plugin],
+    plugins: [useRequestObservability({ scopes, logger, metrics, graphqlEndpoint: GRAPHQL_ENDPOINT, answeredByYoga }), drain.plugin],
   });
-  const server = createHttpServer({ yoga, maxBodyBytes: config.maxBodyBytes, trustProxy: config.trustProxy, logger });
+  const handler = createRequestHandler({ yoga, maxBodyBytes: config.maxBodyBytes, trustProxy: config.trustProxy });
+  const server = createHttpServer(handler);
+  // Ids and access lines for what the HTTP layer answers without Yoga (a body over the limit).
+  observeHttpRequests(server, {
+    logger,
+    metrics,
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
+    answeredByYoga,
+    clientIp: (req) => clientIp(req, config.trustProxy),
+  });
   const drainer = createHttpDrainer(server);
   const metricsServer = config.metrics.port === undefined ? undefined : createMetricsServer(metrics, logger);
   let metricsUrl: URL | undefined;
@@ -72,6 +86,8 @@ export async function createApp(config: Config, baseLogger: Logger, database?: D
   return {
     services,
     database: db,
+    yoga,
+    httpServer: server,
     async listen(port = config.port, host = config.host) {
       if (metricsServer) metricsUrl = await listenOn(metricsServer, config.metrics.port, config.metrics.host);
       return listenOn(server, port, host);
@@ -117,6 +133,8 @@ function closeNow(server: Server): Promise<void> {
 
 /** Connected before serving, so the first requests count in Redis and not in the fallback. */
 async function connectRedis(url: string, logger: Logger): Promise<Redis> {
+  // Imported only when configured, like the database drivers.
+  const { Redis } = await import('ioredis');
   // No offline queue: while Redis is away, limits fall back to per-instance memory at once.
   const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   redis.on('error', (error: Error) => logger.warn(`[redis] ${error.message}`));

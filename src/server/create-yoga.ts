@@ -1,6 +1,5 @@
 // The GraphQL server: schema, context, and the plugins that guard and shape each request.
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, type Plugin, useReadinessCheck } from 'graphql-yoga';
+import { createYoga, type Plugin, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from '../config.ts';
 import type { DatabaseOutage } from '../db/database-outage.ts';
 import { type Context, createContextFactory, type ServerContext } from '../context/create-context.ts';
@@ -37,6 +36,8 @@ mutation Logout {
 }
 `;
 
+export type GraphqlServer = YogaServerInstance<ServerContext, Context>;
+
 export function createGraphqlServer(deps: {
   config: Config;
   services: Services;
@@ -47,7 +48,7 @@ export function createGraphqlServer(deps: {
   requestId?: () => string | undefined;
   /** Plugins that run first: request scope and id, access log, metrics, draining. */
   plugins?: Array<Plugin | Plugin<{}, ServerContext>>;
-}) {
+}): GraphqlServer {
   const { config, services, ping, outage, logger } = deps;
   // Suggestions go with introspection: both tell a visitor the schema.
   const hideSuggestions = !config.introspection;
@@ -61,8 +62,10 @@ export function createGraphqlServer(deps: {
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/health',
     graphiql: config.graphiql ? { title: config.mail.appName, credentials: 'same-origin', defaultQuery: GRAPHIQL_EXAMPLE } : false,
-    // GraphiQL's code is served from here, not from a CDN: it works offline and runs no third-party script.
-    renderGraphiQL,
+    // GraphiQL's code is served from here, not from a CDN: it works offline and runs no third-party
+    // script. Loaded on the first visit: the page's inlined code holds tens of MB a server with no
+    // visitors need not keep.
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     landingPage: false,
     batching: false,
     // Credentials only for configured origins; every other origin gets no CORS headers at all.
