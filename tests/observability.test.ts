@@ -85,6 +85,23 @@ describe('request ids and logs', () => {
     expect(accessLines(t, 'access-ok')).toMatchObject([{ fields: { operation: 'Both', fields: ['me', 'me'], outcome: ['OK'] } }]);
   });
 
+  it('gives a body over MAX_BODY_BYTES, refused before Yoga sees it, an id and one access line too', async () => {
+    const tooLarge = JSON.stringify({ query: '{ me { id } }', variables: { padding: 'x'.repeat(t.config.maxBodyBytes) } });
+    const own = await fetch(t.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'too-large-1' }, body: tooLarge });
+    await own.arrayBuffer();
+    expect(own.status).toBe(413);
+    expect(own.headers.get('x-request-id')).toBe('too-large-1');
+    const generated = await fetch(t.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'not sane' }, body: tooLarge });
+    await generated.arrayBuffer();
+    expect(generated.headers.get('x-request-id')).toMatch(UUID);
+
+    // Written when the answer has gone out ('finish'), which the client may see a moment earlier.
+    await expect.poll(() => accessLines(t, 'too-large-1')).toMatchObject([
+      { level: 'info', message: 'POST /graphql 413', fields: { requestId: 'too-large-1', status: 413, path: '/graphql', clientIp: '127.0.0.1' } },
+    ]);
+    await expect.poll(() => accessLines(t, generated.headers.get('x-request-id')!)).toHaveLength(1);
+  });
+
   it('logs nothing for /health and /ready while they answer 200, and a line when /ready fails', async () => {
     const probe = async (app: TestApp, path: string, requestId: string) => {
       const response = await fetch(new URL(path, app.url), { headers: { 'x-request-id': requestId } });
