@@ -15,6 +15,14 @@ import { createResetCodes } from './reset-codes.ts';
 import { createSessionService, type SessionService } from './sessions.ts';
 import { createRateLimits, type RateLimitStore } from './rate-limits.ts';
 import { createSecurityEvents, type SecurityEvents } from './security-events.ts';
+import {
+  meteredAccounts,
+  meteredMailer,
+  meteredPasswords,
+  meteredRateLimits,
+  noServiceMetrics,
+  type ServiceMetrics,
+} from './service-metrics.ts';
 import { createTokenSigner } from './tokens.ts';
 import { createDevices } from './devices.ts';
 import { createSecretBox } from './secret-box.ts';
@@ -40,19 +48,21 @@ export function createServices(deps: {
   prisma: PrismaClient;
   rateLimitStore: RateLimitStore;
   logger: Logger;
+  /** Counters and timings for monitoring; none in tests that do not read them. */
+  metrics?: ServiceMetrics;
   outage?: DatabaseOutage;
   /** Milliseconds since the epoch; tests hand in a clock of their own to step through TOTP windows. */
   clock?: Clock;
 }): Services {
-  const { config, prisma, logger } = deps;
+  const { config, prisma, logger, metrics = noServiceMetrics } = deps;
   const clock = deps.clock ?? Date.now;
-  const limits = createRateLimits({ ...config.rateLimits, store: deps.rateLimitStore });
-  const passwords = createPasswordHasher(config.argon2);
+  const limits = meteredRateLimits(createRateLimits({ ...config.rateLimits, store: deps.rateLimitStore }), metrics);
+  const passwords = meteredPasswords(createPasswordHasher(config.argon2), metrics);
   const sessions = createSessionService({ prisma, tokens: createTokenSigner(config.jwt), config: config.session });
   const background = createBackgroundTasks(logger, (error) => deps.outage?.report(error) ?? false);
-  const mailer = createMailer(
-    { smtpUrl: config.mail.smtpUrl, from: config.mail.from, outboxDir: join(config.dataDir, 'mail') },
-    logger,
+  const mailer = meteredMailer(
+    createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, outboxDir: join(config.dataDir, 'mail') }, logger),
+    metrics,
   );
   const securityEvents = createSecurityEvents({ prisma });
   const devices = createDevices({ prisma, clock });
@@ -70,16 +80,19 @@ export function createServices(deps: {
   });
   return {
     prisma,
-    accounts: createAccountService({
-      prisma,
-      passwords,
-      sessions,
-      policy: config.password,
-      limits,
-      attempts: createSignInAttempts({ limits, devices }),
-      devices,
-      twoFactor,
-    }),
+    accounts: meteredAccounts(
+      createAccountService({
+        prisma,
+        passwords,
+        sessions,
+        policy: config.password,
+        limits,
+        attempts: createSignInAttempts({ limits, devices }),
+        devices,
+        twoFactor,
+      }),
+      metrics,
+    ),
     sessions,
     passwordReset: createPasswordResetService({
       prisma,
