@@ -219,9 +219,10 @@ describe('loadConfig()', () => {
   });
 
   it('reads the operations variables: JSON logs in production, metrics off until a port is given, the shutdown grace', () => {
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET }).log).toEqual({ level: 'info', format: 'json' });
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY }).log).toEqual({ level: 'info', format: 'json' });
     const config = loadConfig({
       JWT_SECRET: SECRET,
+      ENCRYPTION_KEY: KEY,
       LOG_LEVEL: 'debug',
       LOG_FORMAT: 'json',
       METRICS_PORT: '9464',
