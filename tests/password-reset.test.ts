@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { signUpNewUser } from './support/accounts.ts';
 import { DASHBOARD, GOOD_PASSWORD, RESET_PASSWORD, SEND_MAIL, SIGN_IN, uniqueEmail } from './support/operations.ts';
-import { resetCodeIn, type SmtpSink, startSmtpSink } from './support/smtp-sink.ts';
+import { MAIL, resetCodeIn, type SmtpSink, startSmtpSink } from './support/smtp-sink.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 const SENT = 'If an account exists for that email, a reset code has been sent.';
@@ -18,7 +18,7 @@ const signUp = (t: TestApp, email?: string) => signUpNewUser(t, email ? { email 
 async function requestCode(t: TestApp, sink: SmtpSink, email: string, count = 1): Promise<string> {
   const res = await t.client().graphql(SEND_MAIL, { input: { email } });
   expect(res.data?.sendMail.message).toBe(SENT);
-  return resetCodeIn(await sink.waitForMail(email, count));
+  return resetCodeIn(await sink.waitForMail(email, count, MAIL.resetCode));
 }
 
 const reset = (t: TestApp, email: string, code: string, newPassword = NEW_PASSWORD) =>
@@ -51,7 +51,7 @@ describe('password reset', () => {
     expect(sent.errors).toBeUndefined();
     expect(sent.data?.sendMail.message).toBe(SENT);
 
-    const mail = await sink.waitForMail(email);
+    const mail = await sink.waitForMail(email, 1, MAIL.resetCode);
     expect(mail.to).toEqual([email]);
     expect(mail.subject).toMatch(/password reset code/);
     const code = resetCodeIn(mail);
@@ -70,7 +70,7 @@ describe('password reset', () => {
 
     expect(await signInCode(t, email, NEW_PASSWORD)).toBe('login successful!');
     expect(await signInCode(t, email, GOOD_PASSWORD)).toBe('INVALID_CREDENTIALS');
-    const notice = await sink.waitForMail(email, 2);
+    const notice = await sink.waitForMail(email, 1, MAIL.passwordChanged);
     expect(notice.subject).toMatch(/your password was changed/);
     expect(notice.text).not.toContain(code);
   });
@@ -171,7 +171,7 @@ describe('password reset', () => {
     const tooCommon = await reset(t, email, code, 'password123');
     expect(tooShort.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^newPassword: .*at least 8/), extensions: { code: 'BAD_USER_INPUT' } });
     expect(tooCommon.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^newPassword: .*common/), extensions: { code: 'BAD_USER_INPUT' } });
-    expect((await t.app.services.prisma.passwordResetCode.findUniqueOrThrow({ where: { userId } })).attempts).toBe(0);
+    expect((await t.app.services.prisma.oneTimeCode.findUniqueOrThrow({ where: { userId_purpose: { userId, purpose: 'password_reset' } } })).attempts).toBe(0);
 
     expect((await reset(t, email, code)).data?.resetPassword.message).toBe('password reset successful!');
   });
@@ -190,7 +190,7 @@ describe('password reset', () => {
     const { email } = await signUp(t, uniqueEmail('abc'));
     const typed = ` ${email.toUpperCase()} `;
     expect((await t.client().graphql(SEND_MAIL, { input: { email: typed } })).data?.sendMail.message).toBe(SENT);
-    const mail = await sink.waitForMail(email);
+    const mail = await sink.waitForMail(email, 1, MAIL.resetCode);
     expect(mail.to).toEqual([email]);
     const code = resetCodeIn(mail);
     expect((await reset(t, typed, code)).data?.resetPassword.message).toBe('password reset successful!');
@@ -212,7 +212,7 @@ describe('password reset with a short code lifetime', () => {
   it('refuses a code once its lifetime has passed, and says that lifetime in the mail', async () => {
     const { email } = await signUp(t);
     const code = await requestCode(t, sink, email);
-    expect(sink.mailsTo(email)[0]?.text).toContain('expires in 2 seconds');
+    expect(sink.mailsTo(email, MAIL.resetCode)[0]?.text).toContain('expires in 2 seconds');
     // The code was stored before its mail went out, so 2 s after the mail it is surely dead.
     await sleep(2_100);
     expect(await reset(t, email, code)).toMatchObject({ data: null, errors: [INVALID_CODE] });
@@ -249,10 +249,10 @@ describe('sendMail timing', () => {
       unknown.push(await timed(uniqueEmail('nobody')));
     }
     // Each answer came before the server took its mail: sending first would cost >= 1.5 s each.
-    expect(sink.mailsTo(email)).toHaveLength(0);
+    expect(sink.mailsTo(email, MAIL.resetCode)).toHaveLength(0);
     expect(median(known)).toBeLessThan(500);
     expect(Math.abs(median(known) - median(unknown))).toBeLessThan(150);
-    await sink.waitForMail(email);
+    await sink.waitForMail(email, 1, MAIL.resetCode);
   });
 });
 

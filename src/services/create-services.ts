@@ -3,22 +3,32 @@ import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../logger.ts';
+import { type AccountSessions, createAccountSessions } from './account-sessions.ts';
 import { type AccountService, createAccountService } from './accounts.ts';
 import { type BackgroundTasks, createBackgroundTasks } from './background-tasks.ts';
+import { createCredentialChecker } from './credentials.ts';
+import { createEmailChange, type EmailChange } from './email-change.ts';
+import { createEmailVerification, type EmailVerification } from './email-verification.ts';
 import { createMailer, type Mailer } from './mailer.ts';
+import { createOneTimeCodes } from './one-time-codes.ts';
+import { createPasswordChange, type PasswordChange } from './password-change.ts';
 import { createPasswordResetService, type PasswordResetService } from './password-reset.ts';
 import { createPasswordHasher } from './passwords.ts';
-import { createResetCodes } from './reset-codes.ts';
 import { createSessionService, type SessionService } from './sessions.ts';
 import { createRateLimits, type RateLimitStore } from './rate-limits.ts';
 import { createSecurityEvents, type SecurityEvents } from './security-events.ts';
+import { createSignInNotice } from './sign-in-notice.ts';
 import { createTokenSigner } from './tokens.ts';
 
 export interface Services {
   prisma: PrismaClient;
   accounts: AccountService;
   sessions: SessionService;
+  accountSessions: AccountSessions;
   passwordReset: PasswordResetService;
+  passwordChange: PasswordChange;
+  emailVerification: EmailVerification;
+  emailChange: EmailChange;
   securityEvents: SecurityEvents;
   background: BackgroundTasks;
   mailer: Mailer;
@@ -31,29 +41,47 @@ export function createServices(deps: {
   logger: Logger;
 }): Services {
   const { config, prisma, logger } = deps;
+  const appName = config.mail.appName;
+  const policy = config.password;
   const limits = createRateLimits({ ...config.rateLimits, store: deps.rateLimitStore });
   const passwords = createPasswordHasher(config.argon2);
+  const credentials = createCredentialChecker({ prisma, passwords, policy });
   const sessions = createSessionService({ prisma, tokens: createTokenSigner(config.jwt), config: config.session });
   const background = createBackgroundTasks(logger);
-  const mailer = createMailer(
-    { smtpUrl: config.mail.smtpUrl, from: config.mail.from, outboxDir: join(config.dataDir, 'mail') },
-    logger,
-  );
+  const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, outboxDir: join(config.dataDir, 'mail') }, logger);
+  const events = createSecurityEvents({ prisma });
+  // Verification and email-change codes follow the reset code's rules, with a lifetime of their own.
+  const { digits, maxAttempts, ttlSeconds } = config.resetCode;
+  const emailCodePolicy = { digits, maxAttempts, ttlSeconds: config.emailCode.ttlSeconds };
+  const codes = createOneTimeCodes({
+    prisma,
+    secret: config.jwt.secret,
+    policies: { password_reset: { digits, maxAttempts, ttlSeconds }, email_verification: emailCodePolicy, email_change: emailCodePolicy },
+  });
+  const emailVerification = createEmailVerification({
+    codes,
+    mailer,
+    background,
+    limits,
+    events,
+    config: { appName, required: config.emailCode.requireVerified },
+  });
+  const signInNotice = createSignInNotice({
+    events,
+    mailer,
+    background,
+    config: { enabled: config.securityEvents.newSignInNotice, retentionDays: config.securityEvents.retentionDays, appName },
+  });
   return {
     prisma,
-    accounts: createAccountService({ prisma, passwords, sessions, policy: config.password, limits }),
+    accounts: createAccountService({ prisma, passwords, sessions, policy, limits, credentials, events, signInNotice, emailVerification, background }),
     sessions,
-    passwordReset: createPasswordResetService({
-      prisma,
-      passwords,
-      codes: createResetCodes({ digits: config.resetCode.digits, secret: config.jwt.secret }),
-      mailer,
-      background,
-      policy: config.password,
-      limits,
-      config: { appName: config.mail.appName, ...config.resetCode },
-    }),
-    securityEvents: createSecurityEvents({ prisma }),
+    accountSessions: createAccountSessions({ prisma, events }),
+    passwordReset: createPasswordResetService({ prisma, passwords, codes, mailer, background, policy, limits, events, appName }),
+    passwordChange: createPasswordChange({ prisma, credentials, passwords, sessions, mailer, background, limits, events, policy, appName }),
+    emailVerification,
+    emailChange: createEmailChange({ prisma, credentials, codes, mailer, background, limits, events, policy, appName }),
+    securityEvents: events,
     background,
     mailer,
   };

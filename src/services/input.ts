@@ -7,12 +7,12 @@ const USERNAME_MAX = 64;
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/u;
 
 /** Trimmed and lower-cased: " Abc@Gmail.com" and "abc@gmail.com" are one account. */
-export function normalizeEmail(raw: string): string {
+export function normalizeEmail(raw: string, field = 'email'): string {
   const email = raw.trim().toLowerCase();
-  if (email.length === 0) throw badInput('email', 'is required');
-  if (email.length > EMAIL_MAX) throw badInput('email', `must be at most ${EMAIL_MAX} characters`);
+  if (email.length === 0) throw badInput(field, 'is required');
+  if (email.length > EMAIL_MAX) throw badInput(field, `must be at most ${EMAIL_MAX} characters`);
   if (!EMAIL_SHAPE.test(email) || hasControlCharacters(email) || hasUnpairedSurrogates(email)) {
-    throw badInput('email', 'is not a valid email address');
+    throw badInput(field, 'is not a valid email address');
   }
   return email;
 }

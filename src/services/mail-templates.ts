@@ -1,48 +1,100 @@
-// The mails the service sends, as plain text and HTML. Nothing user-typed goes into them but the
-// address they are sent to, and the HTML escapes whatever it includes anyway.
+// The mails the service sends, as plain text and HTML. What a client sent (a user agent, an
+// address) goes in as plain text: control characters dropped from the text part, and the HTML
+// escapes everything it includes.
+import type { Caller } from './caller.ts';
 import type { MailMessage } from './mailer.ts';
 
+/** One paragraph: plain text, or a labelled code ("Your reset code is: 123456"), shown large in HTML. */
+type Block = string | { label: string; code: string };
+
 export function resetCodeMail(to: string, appName: string, code: string, ttlSeconds: number): MailMessage {
-  const lifetime = duration(ttlSeconds);
-  const lines = [
+  return mail(to, appName, `${appName}: your password reset code`, [
     `Someone asked to reset the password of your ${appName} account.`,
-    '',
-    `Your reset code is: ${code}`,
-    '',
-    `It expires in ${lifetime} and works once.`,
+    { label: 'Your reset code is:', code },
+    `It expires in ${duration(ttlSeconds)} and works once.`,
     "If you didn't ask for this, ignore this mail: your password stays as it is.",
-  ];
+  ]);
+}
+
+export function passwordChangedMail(to: string, appName: string, how: 'reset' | 'change'): MailMessage {
+  const what =
+    how === 'reset'
+      ? `The password of your ${appName} account was just changed with a reset code, and every session was signed out.`
+      : `The password of your ${appName} account was just changed from a signed-in session, and every other session was signed out.`;
+  return mail(to, appName, `${appName}: your password was changed`, [
+    what,
+    "If this wasn't you, ask for a new reset code at once and choose a new password.",
+  ]);
+}
+
+export function verificationCodeMail(to: string, appName: string, code: string, ttlSeconds: number): MailMessage {
+  return mail(to, appName, `${appName}: verify your email address`, [
+    `To verify this address for your ${appName} account, enter the code below.`,
+    { label: 'Your verification code is:', code },
+    `It expires in ${duration(ttlSeconds)} and works once.`,
+    "If you didn't sign up, ignore this mail.",
+  ]);
+}
+
+export function emailChangeCodeMail(to: string, appName: string, code: string, ttlSeconds: number): MailMessage {
+  return mail(to, appName, `${appName}: confirm your new address`, [
+    `Someone asked to move a ${appName} account to this address. To make it the account's address, enter the code below.`,
+    { label: 'Your confirmation code is:', code },
+    `It expires in ${duration(ttlSeconds)} and works once.`,
+    "If you didn't ask for this, ignore this mail: nothing changes.",
+  ]);
+}
+
+export function emailChangeRequestedMail(to: string, appName: string, newEmail: string): MailMessage {
+  return mail(to, appName, `${appName}: email change requested`, [
+    `Someone signed in to your ${appName} account asked to change its address from this one to ${plain(newEmail)}.`,
+    'Nothing changes until the code mailed to the new address is entered.',
+    "If this wasn't you, reset your password at once: whoever asked knows it.",
+  ]);
+}
+
+export function emailChangedMail(to: string, appName: string, newEmail: string): MailMessage {
+  return mail(to, appName, `${appName}: your email address was changed`, [
+    `The address of your ${appName} account was changed from this one to ${plain(newEmail)}, and every other session was signed out.`,
+    "If this wasn't you, contact support: this address no longer signs in to the account.",
+  ]);
+}
+
+export function newSignInMail(to: string, appName: string, caller: Caller, at: Date): MailMessage {
+  return mail(to, appName, `${appName}: new sign-in to your account`, [
+    `Your ${appName} account was just signed in to from a browser or address it has not used recently.`,
+    `When: ${at.toISOString()}`,
+    `Address: ${plain(caller.ip)}`,
+    `Browser: ${plain(caller.userAgent ?? 'unknown')}`,
+    "If this was you, there is nothing to do. If it wasn't, change your password and sign out your other sessions.",
+  ]);
+}
+
+function mail(to: string, appName: string, subject: string, blocks: Block[]): MailMessage {
   return {
     to,
-    subject: `${appName}: your password reset code`,
-    text: lines.join('\n'),
-    html: page(appName, [
-      `<p>Someone asked to reset the password of your ${escape(appName)} account.</p>`,
-      `<p>Your reset code is:</p><p style="font-size:24px;font-weight:bold;letter-spacing:4px">${escape(code)}</p>`,
-      `<p>It expires in ${lifetime} and works once.</p>`,
-      "<p>If you didn't ask for this, ignore this mail: your password stays as it is.</p>",
-    ]),
+    subject,
+    text: blocks.map((b) => (typeof b === 'string' ? b : `${b.label} ${b.code}`)).join('\n\n'),
+    html: page(
+      appName,
+      blocks.map((b) =>
+        typeof b === 'string'
+          ? `<p>${escape(b)}</p>`
+          : `<p>${escape(b.label)}</p><p style="font-size:24px;font-weight:bold;letter-spacing:4px">${escape(b.code)}</p>`,
+      ),
+    ),
   };
 }
 
-export function passwordChangedMail(to: string, appName: string): MailMessage {
-  const lines = [
-    `The password of your ${appName} account was just changed with a reset code, and every session was signed out.`,
-    '',
-    "If this wasn't you, ask for a new reset code at once and choose a new password.",
-  ];
-  return {
-    to,
-    subject: `${appName}: your password was changed`,
-    text: lines.join('\n'),
-    html: page(appName, lines.filter(Boolean).map((line) => `<p>${escape(line)}</p>`)),
-  };
+/** A value a client sent, as one line of plain text: no line breaks or other control characters. */
+function plain(value: string): string {
+  return value.replace(/\p{Cc}/gu, ' ');
 }
 
 // Never more than the real lifetime: rounding 90 seconds up to "2 minutes" (or 20 down to "0
 // minutes") would promise a code that is already dead.
 function duration(seconds: number): string {
-  const [amount, unit] = seconds % 60 === 0 ? [seconds / 60, 'minute'] : [seconds, 'second'];
+  const [amount, unit] = seconds % 3600 === 0 ? [seconds / 3600, 'hour'] : seconds % 60 === 0 ? [seconds / 60, 'minute'] : [seconds, 'second'];
   return `${amount} ${unit}${amount === 1 ? '' : 's'}`;
 }
 

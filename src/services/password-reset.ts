@@ -1,16 +1,17 @@
 // "Forgot password": a one-time code by mail, then a new password. Nothing about the account
 // changes until the code is used.
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import { revokeSessionsOf } from './account-sessions.ts';
 import type { BackgroundTasks } from './background-tasks.ts';
-import { AppError } from './errors.ts';
+import type { Caller } from './caller.ts';
 import { normalizeEmail } from './input.ts';
 import { passwordChangedMail, resetCodeMail } from './mail-templates.ts';
 import type { Mailer } from './mailer.ts';
+import type { OneTimeCodes } from './one-time-codes.ts';
 import { checkNewPassword, normalizePassword, type PasswordPolicy } from './password-policy.ts';
 import type { PasswordHasher } from './passwords.ts';
 import { clientKey, type RateLimits } from './rate-limits.ts';
-import type { Caller } from './caller.ts';
-import type { ResetCodes } from './reset-codes.ts';
+import type { SecurityEvents } from './security-events.ts';
 
 export interface ResetPasswordInput {
   email: string;
@@ -27,28 +28,22 @@ export interface PasswordResetService {
 export function createPasswordResetService(deps: {
   prisma: PrismaClient;
   passwords: PasswordHasher;
-  codes: ResetCodes;
+  codes: OneTimeCodes;
   mailer: Mailer;
   background: BackgroundTasks;
   policy: PasswordPolicy;
   limits: RateLimits;
-  config: { appName: string; ttlSeconds: number; maxAttempts: number };
+  events: SecurityEvents;
+  appName: string;
 }): PasswordResetService {
-  const { prisma, passwords, codes, mailer, background, policy, limits, config } = deps;
+  const { prisma, passwords, codes, mailer, background, policy, limits, events, appName } = deps;
 
-  async function issueCode(email: string): Promise<void> {
+  async function issueCode(email: string, caller: Caller): Promise<void> {
     const user = await prisma.user.findUnique({ where: { email }, select: { id: true, email: true } });
     if (!user) return;
-    const code = codes.generate();
-    const record = {
-      codeHash: codes.hash(user.id, code),
-      expiresAt: new Date(Date.now() + config.ttlSeconds * 1000),
-      attempts: 0,
-      createdAt: new Date(),
-    };
-    // One code per user: a new request replaces the previous code.
-    await prisma.passwordResetCode.upsert({ where: { userId: user.id }, create: { userId: user.id, ...record }, update: record });
-    await mailer.send(resetCodeMail(user.email, config.appName, code, config.ttlSeconds));
+    const code = await codes.issue(user.id, 'password_reset', user.email);
+    await events.record(user.id, 'PASSWORD_RESET_REQUESTED', caller);
+    await mailer.send(resetCodeMail(user.email, appName, code, codes.policy('password_reset').ttlSeconds));
   }
 
   return {
@@ -57,7 +52,7 @@ export function createPasswordResetService(deps: {
       // Counted for every address alike, known or not, so the limit reveals nothing either.
       await limits.consume('sendMailIp', clientKey(caller.ip));
       await limits.consume('sendMailEmail', email);
-      background.run('password-reset-mail', () => issueCode(email));
+      background.run('password-reset-mail', () => issueCode(email, caller));
     },
 
     async resetPassword(input, caller) {
@@ -68,27 +63,22 @@ export function createPasswordResetService(deps: {
       await limits.consume('resetPasswordEmail', email);
       // Checked before the code is tried, so a refused password does not spend an attempt.
       const password = checkNewPassword(input.newPassword, policy, 'newPassword', [email]);
-      if (!codes.isWellFormed(input.code)) throw new AppError('INVALID_CODE');
-
-      // Spend an attempt before comparing, atomically: parallel guesses cannot share one attempt.
-      // The same single query runs for unknown emails, so they answer in the same time.
-      const [record] = await prisma.passwordResetCode.updateManyAndReturn({
-        where: { user: { is: { email } }, attempts: { lt: config.maxAttempts }, expiresAt: { gt: new Date() } },
-        data: { attempts: { increment: 1 } },
-      });
-      if (!record || !codes.matches(record.userId, input.code, record.codeHash)) throw new AppError('INVALID_CODE');
-
+      const matched = await codes.check({ email }, 'password_reset', input.code);
+      // Hashed only once the code is known right (a wrong guess costs no argon2), and outside the
+      // transaction, which PGlite's single connection would otherwise hold for the hash's duration.
       const passwordHash = await passwords.hash(password);
-      const changed = await prisma.$transaction(async (tx) => {
-        // Consuming the code decides races: of two requests with the right code, one wins.
-        const { count } = await tx.passwordResetCode.deleteMany({ where: { userId: record.userId, codeHash: record.codeHash } });
-        if (count === 0) return false;
-        await tx.user.update({ where: { id: record.userId }, data: { passwordHash } });
-        await tx.session.updateMany({ where: { userId: record.userId, revokedAt: null }, data: { revokedAt: new Date() } });
-        return true;
+      const { userId } = matched;
+      const verifiedNow = await prisma.$transaction(async (tx) => {
+        await codes.consume(tx, matched);
+        await tx.user.update({ where: { id: userId }, data: { passwordHash } });
+        // The code reached this address and came back: that proves it as well as a verification code.
+        const verified = await tx.user.updateMany({ where: { id: userId, emailVerified: false }, data: { emailVerified: true } });
+        await revokeSessionsOf(tx, userId);
+        return verified.count > 0;
       });
-      if (!changed) throw new AppError('INVALID_CODE');
-      background.run('password-changed-mail', () => mailer.send(passwordChangedMail(email, config.appName)));
+      await events.record(userId, 'PASSWORD_RESET', caller);
+      if (verifiedNow) await events.record(userId, 'EMAIL_VERIFIED', caller);
+      background.run('password-changed-mail', () => mailer.send(passwordChangedMail(email, appName, 'reset')));
     },
   };
 }

@@ -29,6 +29,10 @@ export const RATE_LIMIT_RULES = [
   'resetPasswordIp',
   'deleteUserAccount',
   'deleteUserIp',
+  'emailCodeMailAccount',
+  'emailCodeMailIp',
+  'emailCodeCheckAccount',
+  'emailCodeCheckIp',
 ] as const;
 
 export type RateLimitRuleName = (typeof RATE_LIMIT_RULES)[number];

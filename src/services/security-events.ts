@@ -32,6 +32,11 @@ export interface SecurityEventView extends Omit<SecurityEvent, 'kind' | 'userId'
 export interface SecurityEvents {
   /** Appends one event for `userId`, stamped with the caller's address and user agent. */
   record(userId: string, kind: SecurityEventKind, caller: Caller): Promise<void>;
+  /**
+   * Whether the account signed up or in from this caller's address and user agent since `since`.
+   * Failed sign-ins and reset requests do not count: anyone can cause those.
+   */
+  seenFrom(userId: string, caller: Caller, since: Date): Promise<boolean>;
   /** The account's events, newest first; `limit` is checked by the caller (1..100). */
   list(userId: string, limit: number): Promise<SecurityEventView[]>;
 }
@@ -43,6 +48,19 @@ export function createSecurityEvents(deps: { prisma: PrismaClient }): SecurityEv
       await prisma.securityEvent.create({
         data: { userId, kind, ipAddress: caller.ip.slice(0, 64), userAgent: caller.userAgent },
       });
+    },
+    async seenFrom(userId, caller, since) {
+      const found = await prisma.securityEvent.findFirst({
+        where: {
+          userId,
+          kind: { in: ['SIGN_UP', 'SIGN_IN'] satisfies SecurityEventKind[] },
+          ipAddress: caller.ip.slice(0, 64),
+          userAgent: caller.userAgent,
+          createdAt: { gte: since },
+        },
+        select: { id: true },
+      });
+      return found !== null;
     },
     async list(userId, limit) {
       const rows = await prisma.securityEvent.findMany({

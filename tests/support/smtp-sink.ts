@@ -12,6 +12,19 @@ export interface ReceivedMail {
   parsed: ParsedMail;
 }
 
+/**
+ * How each mail of the contract's "Mails" table is told apart: by words its subject must contain.
+ * signUp mails a verification code, so a test waiting for another mail names which one.
+ */
+export const MAIL = {
+  resetCode: /password reset/i,
+  passwordChanged: /password.*changed/i,
+  verificationCode: /verify|verification/i,
+  emailChangeCode: /confirm/i,
+  emailChangeNotice: /^(?!.*confirm).*email.*change/i,
+  newSignIn: /new sign-in/i,
+} as const;
+
 export interface SmtpSinkOptions {
   /** Hold every mail this long before accepting it: a slow mail server. */
   acceptDelayMs?: number;
@@ -23,10 +36,10 @@ export interface SmtpSink {
   /** `smtp://127.0.0.1:<port>`, for SMTP_URL. */
   url: string;
   readonly mails: ReceivedMail[];
-  /** Mails received for one address, in arrival order. */
-  mailsTo(address: string): ReceivedMail[];
-  /** Resolves with the `count`-th mail to `address` (1 = the first), waiting up to `timeoutMs`. */
-  waitForMail(address: string, count?: number, timeoutMs?: number): Promise<ReceivedMail>;
+  /** Mails received for one address, in arrival order; only those whose subject matches, if given. */
+  mailsTo(address: string, subject?: RegExp): ReceivedMail[];
+  /** Resolves with the `count`-th mail to `address` (1 = the first) whose subject matches, waiting up to `timeoutMs`. */
+  waitForMail(address: string, count?: number, subject?: RegExp, timeoutMs?: number): Promise<ReceivedMail>;
   close(): Promise<void>;
 }
 
@@ -67,16 +80,17 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
 
-  const mailsTo = (address: string) => mails.filter((m) => m.to.includes(address.toLowerCase()));
+  const mailsTo = (address: string, subject?: RegExp) =>
+    mails.filter((m) => m.to.includes(address.toLowerCase()) && (!subject || subject.test(m.subject)));
 
   return {
     url: `smtp://127.0.0.1:${port}`,
     mails,
     mailsTo,
-    waitForMail(address, count = 1, timeoutMs = 10_000) {
+    waitForMail(address, count = 1, subject, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
-          const mail = mailsTo(address)[count - 1];
+          const mail = mailsTo(address, subject)[count - 1];
           if (!mail) return;
           cleanup();
           resolve(mail);
@@ -106,5 +120,13 @@ function addresses(parsed: ParsedMail): string[] {
 export function resetCodeIn(mail: ReceivedMail): string {
   const match = /reset code is: (\d+)/.exec(mail.text);
   if (!match?.[1]) throw new Error(`no reset code in mail "${mail.subject}":\n${mail.text}`);
+  return match[1];
+}
+
+/** The numeric code of any code mail ("Your … code is: 123456"), checked to be in the HTML part too. */
+export function codeIn(mail: ReceivedMail): string {
+  const match = /code is: (\d+)/.exec(mail.text);
+  if (!match?.[1]) throw new Error(`no code in mail "${mail.subject}":\n${mail.text}`);
+  if (!mail.html.includes(match[1])) throw new Error(`the code of mail "${mail.subject}" is not in its HTML part`);
   return match[1];
 }
