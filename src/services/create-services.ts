@@ -49,7 +49,7 @@ export function createServices(deps: {
   const sessions = createSessionService({ prisma, tokens: createTokenSigner(config.jwt), config: config.session });
   const background = createBackgroundTasks(logger);
   const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, outboxDir: join(config.dataDir, 'mail') }, logger);
-  const events = createSecurityEvents({ prisma });
+  const events = createSecurityEvents({ prisma, retentionDays: config.securityEvents.retentionDays });
   // Verification and email-change codes follow the reset code's rules, with a lifetime of their own.
   const { digits, maxAttempts, ttlSeconds } = config.resetCode;
   const emailCodePolicy = { digits, maxAttempts, ttlSeconds: config.emailCode.ttlSeconds };
@@ -70,7 +70,7 @@ export function createServices(deps: {
     events,
     mailer,
     background,
-    config: { enabled: config.securityEvents.newSignInNotice, retentionDays: config.securityEvents.retentionDays, appName },
+    config: { enabled: config.securityEvents.newSignInNotice, appName },
   });
   return {
     prisma,
