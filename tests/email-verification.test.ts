@@ -16,6 +16,7 @@ import {
   SESSIONS,
   VERIFY_EMAIL,
 } from './support/operations.ts';
+import { expectRateLimited, uniqueAddress } from './support/rate-limited.ts';
 import { codeIn, MAIL, resetCodeIn, type SmtpSink, startSmtpSink } from './support/smtp-sink.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import type { TestClient } from './support/test-client.ts';
@@ -191,3 +192,44 @@ async function closedPort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+describe('email code rate limits', () => {
+  const WINDOW = 3600;
+  let sink: SmtpSink;
+  let t: TestApp;
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    t = await startTestApp({
+      env: {
+        SMTP_URL: sink.url,
+        RATE_LIMITS: 'on',
+        TRUST_PROXY: 'true',
+        RATE_LIMIT_EMAIL_CODE_MAIL_ACCOUNT: `2/${WINDOW}`,
+        RATE_LIMIT_EMAIL_CODE_CHECK_ACCOUNT: `3/${WINDOW}`,
+      },
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await sink.close();
+  });
+
+  it('sends an account at most 2 verification mails in the window, from any address, and then mails nothing', async () => {
+    const { client, email } = await signUpNewUser(t, { client: t.client({ headers: { 'x-forwarded-for': uniqueAddress() } }) });
+    const resend = () => client.graphql(SEND_VERIFICATION_MAIL, undefined, { 'x-forwarded-for': uniqueAddress() });
+    for (let i = 0; i < 2; i += 1) expect((await resend()).data?.sendVerificationMail.message).toBe('verification code sent!');
+    expectRateLimited(await resend(), WINDOW, { carriedSession: true });
+    await t.app.services.background.drain();
+    // The sign-up's mail and the two resends.
+    expect(sink.mailsTo(email, MAIL.verificationCode)).toHaveLength(3);
+  });
+
+  it('refuses an account its 4th code check in the window, even with the right code', async () => {
+    const { client, email } = await signUpNewUser(t, { client: t.client({ headers: { 'x-forwarded-for': uniqueAddress() } }) });
+    const code = await verificationCode(sink, email);
+    const check = (attempt: string) => client.graphql(VERIFY_EMAIL, { input: { code: attempt } }, { 'x-forwarded-for': uniqueAddress() });
+    for (let i = 1; i <= 3; i += 1) expect(errorCode(await check(otherThan(code, i)))).toBe('INVALID_CODE');
+    expectRateLimited(await check(code), WINDOW, { carriedSession: true });
+    expect(await verified(client)).toBe(false);
+  });
+});
