@@ -7,7 +7,7 @@ import type { Logger } from './logger.ts';
 import { createGraphqlServer } from './server/create-yoga.ts';
 import { createHttpServer } from './server/http-server.ts';
 import { createServices, type Services } from './services/create-services.ts';
-import type { RateLimitStore } from './services/rate-limits.ts';
+import type { RateLimitStore } from './services/security/rate-limits.ts';
 
 export interface App {
   services: Services;

@@ -1,5 +1,5 @@
 import type { User } from '../generated/prisma/client.ts';
-import type { SessionView } from '../services/sessions.ts';
+import type { SessionView } from '../services/sessions/sessions.ts';
 import { builder } from './builder.ts';
 import { SessionType } from './session.ts';
 import { UserType } from './user.ts';

@@ -1,6 +1,6 @@
 // The account's own security activity log.
 import { badInput } from '../services/errors.ts';
-import { SECURITY_EVENT_KINDS, type SecurityEventKind, type SecurityEventView } from '../services/security-events.ts';
+import { SECURITY_EVENT_KINDS, type SecurityEventKind, type SecurityEventView } from '../services/security/security-events.ts';
 import { builder } from './builder.ts';
 
 const KIND_DESCRIPTIONS: Record<SecurityEventKind, string> = {

@@ -1,5 +1,5 @@
 // Sessions as their owner sees them: the session type, the list of live ones, and ending them.
-import type { SessionView } from '../services/sessions.ts';
+import type { SessionView } from '../services/sessions/sessions.ts';
 import { builder } from './builder.ts';
 import { MessagePayload } from './message-payload.ts';
 

@@ -3,15 +3,15 @@ import { Prisma, type PrismaClient, type User } from '../generated/prisma/client
 import type { Caller } from './caller.ts';
 import { AppError } from './errors.ts';
 import { normalizeEmail, normalizeUsername } from './input.ts';
-import { checkNewPassword, normalizePassword, type PasswordPolicy } from './password-policy.ts';
-import type { CredentialChecker } from './credentials.ts';
-import type { EmailVerification } from './email-verification.ts';
-import type { PasswordHasher } from './passwords.ts';
-import { clientKey, type RateLimits } from './rate-limits.ts';
+import { checkNewPassword, normalizePassword, type PasswordPolicy } from './passwords/password-policy.ts';
+import type { CredentialChecker } from './passwords/credentials.ts';
+import type { EmailVerification } from './email/email-verification.ts';
+import type { PasswordHasher } from './passwords/passwords.ts';
+import { clientKey, type RateLimits } from './security/rate-limits.ts';
 import type { BackgroundTasks } from './background-tasks.ts';
-import type { SecurityEvents } from './security-events.ts';
-import type { IssuedSession, SessionService } from './sessions.ts';
-import type { SignInNotice } from './sign-in-notice.ts';
+import type { SecurityEvents } from './security/security-events.ts';
+import type { IssuedSession, SessionService } from './sessions/sessions.ts';
+import type { SignInNotice } from './security/sign-in-notice.ts';
 
 export interface SignUpInput {
   username: string;

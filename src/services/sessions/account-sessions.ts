@@ -1,10 +1,10 @@
 // The signed-in user's view of their own sessions: list them, end one, end all the others. Every
 // query is scoped to the caller's user id, so another user's session is indistinguishable from
 // one that does not exist.
-import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
-import type { Caller } from './caller.ts';
-import { AppError } from './errors.ts';
-import type { SecurityEvents } from './security-events.ts';
+import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import type { Caller } from '../caller.ts';
+import { AppError } from '../errors.ts';
+import type { SecurityEvents } from '../security/security-events.ts';
 import type { SessionView } from './sessions.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,8 +1,8 @@
 // Server-side sessions: one row per sign-in, with a sliding idle expiry and an absolute cap.
 // A token is accepted only while its row exists, is not revoked and has not expired, so logout
 // takes effect at once on every instance.
-import type { PrismaClient, User } from '../generated/prisma/client.ts';
-import type { Caller } from './caller.ts';
+import type { PrismaClient, User } from '../../generated/prisma/client.ts';
+import type { Caller } from '../caller.ts';
 import type { TokenSigner } from './tokens.ts';
 
 export interface SessionConfig {

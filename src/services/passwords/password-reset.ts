@@ -1,17 +1,17 @@
 // "Forgot password": a one-time code by mail, then a new password. Nothing about the account
 // changes until the code is used.
-import type { PrismaClient } from '../generated/prisma/client.ts';
-import { revokeSessionsOf } from './account-sessions.ts';
-import type { BackgroundTasks } from './background-tasks.ts';
-import type { Caller } from './caller.ts';
-import { normalizeEmail } from './input.ts';
-import { passwordChangedMail, resetCodeMail } from './mail-templates.ts';
-import type { Mailer } from './mailer.ts';
-import type { OneTimeCodes } from './one-time-codes.ts';
+import type { PrismaClient } from '../../generated/prisma/client.ts';
+import { revokeSessionsOf } from '../sessions/account-sessions.ts';
+import type { BackgroundTasks } from '../background-tasks.ts';
+import type { Caller } from '../caller.ts';
+import { normalizeEmail } from '../input.ts';
+import { passwordChangedMail, resetCodeMail } from '../mail/mail-templates.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import type { OneTimeCodes } from '../codes/one-time-codes.ts';
 import { checkNewPassword, normalizePassword, type PasswordPolicy } from './password-policy.ts';
 import type { PasswordHasher } from './passwords.ts';
-import { clientKey, type RateLimits } from './rate-limits.ts';
-import type { SecurityEvents } from './security-events.ts';
+import { clientKey, type RateLimits } from '../security/rate-limits.ts';
+import type { SecurityEvents } from '../security/security-events.ts';
 
 export interface ResetPasswordInput {
   email: string;

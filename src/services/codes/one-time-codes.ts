@@ -3,8 +3,8 @@
 // HMAC-SHA256 keyed with a key derived from the server secret (a plain hash of a 6-digit code falls
 // to a million guesses offline), expiring, single-use, dead after a few wrong tries.
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
-import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
-import { AppError } from './errors.ts';
+import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import { AppError } from '../errors.ts';
 
 export const CODE_PURPOSES = ['password_reset', 'email_verification', 'email_change'] as const;
 

@@ -1,8 +1,8 @@
 // The account's own activity log: what happened, when, from which address and user agent. Written
 // for the account the event concerns (a failed sign-in for a known email is its owner's event) and
 // read back only by that account's own sessions.
-import type { PrismaClient, SecurityEvent } from '../generated/prisma/client.ts';
-import type { Caller } from './caller.ts';
+import type { PrismaClient, SecurityEvent } from '../../generated/prisma/client.ts';
+import type { Caller } from '../caller.ts';
 
 export const SECURITY_EVENT_KINDS = [
   'SIGN_UP',

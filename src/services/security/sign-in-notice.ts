@@ -1,10 +1,10 @@
 // The "new sign-in" mail: a successful sign-in from a user agent and address pair the account has
 // not signed up or in from within the retention window (SECURITY_EVENT_RETENTION_DAYS) tells its owner, after the answer.
-import type { User } from '../generated/prisma/client.ts';
-import type { BackgroundTasks } from './background-tasks.ts';
-import type { Caller } from './caller.ts';
-import { newSignInMail } from './mail-templates.ts';
-import type { Mailer } from './mailer.ts';
+import type { User } from '../../generated/prisma/client.ts';
+import type { BackgroundTasks } from '../background-tasks.ts';
+import type { Caller } from '../caller.ts';
+import { newSignInMail } from '../mail/mail-templates.ts';
+import type { Mailer } from '../mail/mailer.ts';
 import type { SecurityEvents } from './security-events.ts';
 
 export interface SignInNotice {

@@ -1,7 +1,7 @@
 // The mails the service sends, as plain text and HTML. What a client sent (a user agent, an
 // address) goes in as plain text: control characters dropped from the text part, and the HTML
 // escapes everything it includes.
-import type { Caller } from './caller.ts';
+import type { Caller } from '../caller.ts';
 import type { MailMessage } from './mailer.ts';
 
 /** One paragraph: plain text, or a labelled code ("Your reset code is: 123456"), shown large in HTML. */

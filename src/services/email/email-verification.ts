@@ -1,13 +1,13 @@
 // Proving the account's address is the user's: a code mailed to it, typed back while signed in.
-import type { User } from '../generated/prisma/client.ts';
-import type { BackgroundTasks } from './background-tasks.ts';
-import type { Caller } from './caller.ts';
-import { AppError } from './errors.ts';
-import { verificationCodeMail } from './mail-templates.ts';
-import type { Mailer } from './mailer.ts';
-import type { OneTimeCodes } from './one-time-codes.ts';
-import { clientKey, type RateLimits } from './rate-limits.ts';
-import type { SecurityEvents } from './security-events.ts';
+import type { User } from '../../generated/prisma/client.ts';
+import type { BackgroundTasks } from '../background-tasks.ts';
+import type { Caller } from '../caller.ts';
+import { AppError } from '../errors.ts';
+import { verificationCodeMail } from '../mail/mail-templates.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import type { OneTimeCodes } from '../codes/one-time-codes.ts';
+import { clientKey, type RateLimits } from '../security/rate-limits.ts';
+import type { SecurityEvents } from '../security/security-events.ts';
 
 export interface EmailVerification {
   /** Issues a code and mails it after the response (signUp), so a mail server never slows or fails it. */

@@ -1,18 +1,18 @@
 // Changing the password while signed in: the current password proves the user (a stolen session
 // alone cannot take the account), every session ends, and this browser gets a new one.
-import type { PrismaClient, User } from '../generated/prisma/client.ts';
-import { revokeSessionsOf } from './account-sessions.ts';
-import type { BackgroundTasks } from './background-tasks.ts';
-import type { Caller } from './caller.ts';
+import type { PrismaClient, User } from '../../generated/prisma/client.ts';
+import { revokeSessionsOf } from '../sessions/account-sessions.ts';
+import type { BackgroundTasks } from '../background-tasks.ts';
+import type { Caller } from '../caller.ts';
 import type { CredentialChecker } from './credentials.ts';
-import { AppError } from './errors.ts';
-import { passwordChangedMail } from './mail-templates.ts';
-import type { Mailer } from './mailer.ts';
+import { AppError } from '../errors.ts';
+import { passwordChangedMail } from '../mail/mail-templates.ts';
+import type { Mailer } from '../mail/mailer.ts';
 import { checkNewPassword, normalizePassword, type PasswordPolicy } from './password-policy.ts';
 import type { PasswordHasher } from './passwords.ts';
-import { clientKey, type RateLimits } from './rate-limits.ts';
-import type { SecurityEvents } from './security-events.ts';
-import type { IssuedSession, SessionService } from './sessions.ts';
+import { clientKey, type RateLimits } from '../security/rate-limits.ts';
+import type { SecurityEvents } from '../security/security-events.ts';
+import type { IssuedSession, SessionService } from '../sessions/sessions.ts';
 
 export interface ChangePasswordInput {
   currentPassword: string;

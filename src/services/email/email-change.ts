@@ -1,18 +1,18 @@
 // Moving an account to another address: the password proves the user, a code mailed to the new
 // address proves the address, and the old address hears of both steps.
-import { Prisma, type PrismaClient, type User } from '../generated/prisma/client.ts';
-import { revokeSessionsOf } from './account-sessions.ts';
-import type { BackgroundTasks } from './background-tasks.ts';
-import type { Caller } from './caller.ts';
-import type { CredentialChecker } from './credentials.ts';
-import { AppError, badInput } from './errors.ts';
-import { normalizeEmail } from './input.ts';
-import { emailChangeCodeMail, emailChangedMail, emailChangeRequestedMail } from './mail-templates.ts';
-import type { Mailer } from './mailer.ts';
-import type { OneTimeCodes } from './one-time-codes.ts';
-import { normalizePassword, type PasswordPolicy } from './password-policy.ts';
-import { clientKey, type RateLimits } from './rate-limits.ts';
-import type { SecurityEvents } from './security-events.ts';
+import { Prisma, type PrismaClient, type User } from '../../generated/prisma/client.ts';
+import { revokeSessionsOf } from '../sessions/account-sessions.ts';
+import type { BackgroundTasks } from '../background-tasks.ts';
+import type { Caller } from '../caller.ts';
+import type { CredentialChecker } from '../passwords/credentials.ts';
+import { AppError, badInput } from '../errors.ts';
+import { normalizeEmail } from '../input.ts';
+import { emailChangeCodeMail, emailChangedMail, emailChangeRequestedMail } from '../mail/mail-templates.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import type { OneTimeCodes } from '../codes/one-time-codes.ts';
+import { normalizePassword, type PasswordPolicy } from '../passwords/password-policy.ts';
+import { clientKey, type RateLimits } from '../security/rate-limits.ts';
+import type { SecurityEvents } from '../security/security-events.ts';
 
 export interface ChangeEmailInput {
   newEmail: string;

@@ -1,7 +1,7 @@
 // Checking an email and password pair: the one place a password is compared, for sign-in and for
 // every operation that asks a signed-in user to prove it is them (deleteUser, changePassword,
 // changeEmail).
-import type { PrismaClient, User } from '../generated/prisma/client.ts';
+import type { PrismaClient, User } from '../../generated/prisma/client.ts';
 import { normalizePassword, type PasswordPolicy } from './password-policy.ts';
 import type { PasswordHasher } from './passwords.ts';
 
