@@ -4,7 +4,7 @@
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { errorCode, signUpNewUser } from './support/accounts.ts';
+import { errorCode, signIn, signUpNewUser } from './support/accounts.ts';
 import {
   DASHBOARD,
   LOGOUT,
@@ -116,12 +116,18 @@ describe('email verification', () => {
 
   it('counts a successful password reset as proof of the address', async () => {
     const { client, email } = await signUpNewUser(t);
+    const verificationCodeBefore = await verificationCode(sink, email);
     await t.client().graphql(SEND_MAIL, { input: { email } });
     const code = resetCodeIn(await sink.waitForMail(email, 1, MAIL.resetCode));
     const res = await t.client().graphql(RESET_PASSWORD, { input: { email, code, newPassword: 'amber-lantern-walrus-77' } });
     expect(res.data?.resetPassword.message).toBe('password reset successful!');
-    expect(await t.app.services.prisma.user.findUniqueOrThrow({ where: { email }, select: { emailVerified: true } })).toEqual({ emailVerified: true });
     expect(errorCode(await client.graphql(DASHBOARD))).toBe('UNAUTHENTICATED');
+
+    await signIn(client, email, 'amber-lantern-walrus-77');
+    expect(await verified(client)).toBe(true);
+    expect((await client.graphql(SEND_VERIFICATION_MAIL)).data?.sendVerificationMail.message).toBe('email already verified!');
+    // The pending verification code is moot now, and used no more.
+    expect(await verify(client, verificationCodeBefore)).toMatchObject({ data: null, errors: [INVALID_CODE] });
   });
 
   it('needs a session', async () => {

@@ -40,8 +40,8 @@ export interface OneTimeCodes {
   consume(tx: Prisma.TransactionClient, matched: MatchedCode): Promise<void>;
   /** check, then consume and `apply` in one transaction: the change happens only with the code spent. */
   redeem<T>(owner: CodeOwner, purpose: CodePurpose, code: string, apply: (tx: Prisma.TransactionClient, matched: MatchedCode) => Promise<T>): Promise<T>;
-  /** Forgets every code of the user, in `tx`: after an address change, codes mailed before must die. */
-  discardAll(tx: Prisma.TransactionClient, userId: string): Promise<void>;
+  /** Forgets the user's code of `purpose`, or every code of the user (after an address change, codes mailed before must die). */
+  discard(tx: Prisma.TransactionClient, userId: string, purpose?: CodePurpose): Promise<void>;
   policy(purpose: CodePurpose): CodePolicy;
 }
 
@@ -117,8 +117,8 @@ export function createOneTimeCodes(deps: {
       });
     },
 
-    async discardAll(tx, userId) {
-      await tx.oneTimeCode.deleteMany({ where: { userId } });
+    async discard(tx, userId, purpose) {
+      await tx.oneTimeCode.deleteMany({ where: { userId, ...(purpose ? { purpose } : {}) } });
     },
 
     policy: (purpose) => policies[purpose],

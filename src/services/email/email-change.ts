@@ -76,7 +76,7 @@ export function createEmailChange(deps: {
           throw error;
         }
         // Codes mailed to the old address (a reset, a verification) must not work for the new one.
-        await codes.discardAll(tx, user.id);
+        await codes.discard(tx, user.id);
         await revokeSessionsOf(tx, user.id, currentSessionId);
         return newEmail;
       });

@@ -71,8 +71,10 @@ export function createPasswordResetService(deps: {
       const verifiedNow = await prisma.$transaction(async (tx) => {
         await codes.consume(tx, matched);
         await tx.user.update({ where: { id: userId }, data: { passwordHash } });
-        // The code reached this address and came back: that proves it as well as a verification code.
+        // The code reached this address and came back: that proves it as well as a verification
+        // code would, which is then moot.
         const verified = await tx.user.updateMany({ where: { id: userId, emailVerified: false }, data: { emailVerified: true } });
+        await codes.discard(tx, userId, 'email_verification');
         await revokeSessionsOf(tx, userId);
         return verified.count > 0;
       });
