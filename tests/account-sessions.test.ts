@@ -88,48 +88,53 @@ describe('sessions', () => {
 });
 
 describe('lastActiveAt with a short idle timeout', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ env: { SESSION_IDLE_SECONDS: '10' } });
+  });
+  afterAll(() => app.close());
+
   it('follows activity once the row write comes due (a tenth of the idle timeout)', async () => {
-    const app = await startTestApp({ env: { SESSION_IDLE_SECONDS: '10' } });
-    try {
-      const { client } = await signUpNewUser(app);
-      const [start] = await sessionsOf(client);
-      // The row is written again once a fresh token would outrun it, one second on here.
-      await expect
-        .poll(async () => {
+    const { client } = await signUpNewUser(app);
+    const [start] = await sessionsOf(client);
+    // The row is written again once a fresh token would outrun it, one second on here.
+    await expect
+      .poll(
+        async () => {
           await client.graphql(DASHBOARD);
           return Date.parse((await sessionsOf(client))[0]!.lastActiveAt);
-        }, { timeout: 15_000, interval: 300 })
-        .toBeGreaterThan(Date.parse(start!.lastActiveAt));
-    } finally {
-      await app.close();
-    }
+        },
+        { timeout: 15_000, interval: 300 },
+      )
+      .toBeGreaterThan(Date.parse(start!.lastActiveAt));
   });
 });
 
 describe('revokeSession', () => {
+  let second: TestApp;
+  beforeAll(async () => {
+    second = await startSecondInstance(t, { TRUST_PROXY: 'true' });
+  });
+  afterAll(() => second.close());
+
   it('ends another session of the user at once, on a second instance too, and leaves this one signed in', async () => {
-    const second = await startSecondInstance(t, { TRUST_PROXY: 'true' });
-    try {
-      const { laptop, phone, phoneSessionId } = await userWithTwoDevices();
-      // The phone's token, presented to another instance of the server.
-      const phoneElsewhere = second.client();
-      await phoneElsewhere.useToken((await phone.token())!);
-      expect(errorCode(await phoneElsewhere.graphql(DASHBOARD))).toBeUndefined();
+    const { laptop, phone, phoneSessionId } = await userWithTwoDevices();
+    // The phone's token, presented to another instance of the server.
+    const phoneElsewhere = second.client();
+    await phoneElsewhere.useToken((await phone.token())!);
+    expect(errorCode(await phoneElsewhere.graphql(DASHBOARD))).toBeUndefined();
 
-      const res = await laptop.graphql(REVOKE_SESSION, { input: { id: phoneSessionId } });
-      expect(res.errors).toBeUndefined();
-      expect(res.data?.revokeSession.message).toBe('session revoked!');
-      expect(res.setCookie?.maxAge).toBeGreaterThan(0);
+    const res = await laptop.graphql(REVOKE_SESSION, { input: { id: phoneSessionId } });
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.revokeSession.message).toBe('session revoked!');
+    expect(res.setCookie?.maxAge).toBeGreaterThan(0);
 
-      const refused = await phoneElsewhere.graphql(DASHBOARD);
-      expect(errorCode(refused)).toBe('UNAUTHENTICATED');
-      expect(refused.setCookie).toMatchObject({ value: '', maxAge: 0 });
-      expect(errorCode(await phone.graphql(DASHBOARD))).toBe('UNAUTHENTICATED');
-      expect(errorCode(await laptop.graphql(DASHBOARD))).toBeUndefined();
-      expect((await sessionsOf(laptop)).map((s) => s.id)).not.toContain(phoneSessionId);
-    } finally {
-      await second.close();
-    }
+    const refused = await phoneElsewhere.graphql(DASHBOARD);
+    expect(errorCode(refused)).toBe('UNAUTHENTICATED');
+    expect(refused.setCookie).toMatchObject({ value: '', maxAge: 0 });
+    expect(errorCode(await phone.graphql(DASHBOARD))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await laptop.graphql(DASHBOARD))).toBeUndefined();
+    expect((await sessionsOf(laptop)).map((s) => s.id)).not.toContain(phoneSessionId);
   });
 
   it('ends the current session and clears its cookie when that is the one named', async () => {

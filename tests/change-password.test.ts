@@ -5,21 +5,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceClient, errorCode, signIn, signUpNewUser } from './support/accounts.ts';
 import { CHANGE_PASSWORD, DASHBOARD, DELETE_USER, GOOD_PASSWORD, SESSIONS, SIGN_IN } from './support/operations.ts';
 import { expectRateLimited, uniqueAddress } from './support/rate-limited.ts';
-import { MAIL, type SmtpSink, startSmtpSink } from './support/smtp-sink.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import { MAIL, type SmtpSink } from './support/smtp-sink.ts';
+import { startAppWithMailbox, startTestApp, type TestApp, type TestAppWithMailbox } from './support/test-app.ts';
 
 const NEW_PASSWORD = 'amber-lantern-walrus-77';
 
+let t: TestAppWithMailbox;
 let sink: SmtpSink;
-let t: TestApp;
 beforeAll(async () => {
-  sink = await startSmtpSink();
-  t = await startTestApp({ env: { SMTP_URL: sink.url, TRUST_PROXY: 'true' } });
+  t = await startAppWithMailbox({ TRUST_PROXY: 'true' });
+  sink = t.sink;
 });
-afterAll(async () => {
-  await t.close();
-  await sink.close();
-});
+afterAll(() => t.close());
 
 const signInOutcome = async (email: string, password: string) => {
   const res = await t.client().graphql(SIGN_IN, { input: { email, password } });

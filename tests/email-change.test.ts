@@ -15,22 +15,19 @@ import {
   SIGN_IN,
   uniqueEmail,
 } from './support/operations.ts';
-import { codeIn, MAIL, resetCodeIn, type SmtpSink, startSmtpSink } from './support/smtp-sink.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import { codeIn, MAIL, resetCodeIn, type SmtpSink } from './support/smtp-sink.ts';
+import { startAppWithMailbox, type TestAppWithMailbox } from './support/test-app.ts';
 import type { TestClient } from './support/test-client.ts';
 
 const INVALID_CODE = { message: 'invalid or expired code', extensions: { code: 'INVALID_CODE' } };
 
+let t: TestAppWithMailbox;
 let sink: SmtpSink;
-let t: TestApp;
 beforeAll(async () => {
-  sink = await startSmtpSink();
-  t = await startTestApp({ env: { SMTP_URL: sink.url } });
+  t = await startAppWithMailbox();
+  sink = t.sink;
 });
-afterAll(async () => {
-  await t.close();
-  await sink.close();
-});
+afterAll(() => t.close());
 
 const changeEmail = (client: TestClient, newEmail: string, password = GOOD_PASSWORD) =>
   client.graphql(CHANGE_EMAIL, { input: { newEmail, password } });

@@ -1,9 +1,8 @@
 // Email verification over HTTP with a real SMTP server: the code signUp mails, resending, the
 // code's rules (single-use, five tries, expiry, one user's code useless to another), a password
 // reset proving the address, and REQUIRE_VERIFIED_EMAIL gating the dashboard.
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCode, signIn, signUpNewUser } from './support/accounts.ts';
 import {
   DASHBOARD,
@@ -17,8 +16,8 @@ import {
   VERIFY_EMAIL,
 } from './support/operations.ts';
 import { expectRateLimited, uniqueAddress } from './support/rate-limited.ts';
-import { codeIn, MAIL, resetCodeIn, type SmtpSink, startSmtpSink } from './support/smtp-sink.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import { codeIn, MAIL, resetCodeIn, type SmtpSink, unreachableSmtpUrl } from './support/smtp-sink.ts';
+import { startAppWithMailbox, startTestApp, type TestApp, type TestAppWithMailbox } from './support/test-app.ts';
 import type { TestClient } from './support/test-client.ts';
 
 const INVALID_CODE = { message: 'invalid or expired code', extensions: { code: 'INVALID_CODE' } };
@@ -33,16 +32,13 @@ async function verificationCode(sink: SmtpSink, email: string, count = 1): Promi
 }
 
 describe('email verification', () => {
+  let t: TestAppWithMailbox;
   let sink: SmtpSink;
-  let t: TestApp;
   beforeAll(async () => {
-    sink = await startSmtpSink();
-    t = await startTestApp({ env: { SMTP_URL: sink.url } });
+    t = await startAppWithMailbox();
+    sink = t.sink;
   });
-  afterAll(async () => {
-    await t.close();
-    await sink.close();
-  });
+  afterAll(() => t.close());
 
   const verify = (client: TestClient, code: string) => client.graphql(VERIFY_EMAIL, { input: { code } });
 
@@ -137,13 +133,14 @@ describe('email verification', () => {
 });
 
 describe('email verification with a short code lifetime', () => {
+  let t: TestAppWithMailbox;
+  beforeAll(async () => {
+    t = await startAppWithMailbox({ VERIFY_CODE_TTL_SECONDS: '2' });
+  });
+  afterAll(() => t.close());
+
   it('refuses a code once VERIFY_CODE_TTL_SECONDS has passed, and says that lifetime in the mail', async () => {
-    const sink = await startSmtpSink();
-    const t = await startTestApp({ env: { SMTP_URL: sink.url, VERIFY_CODE_TTL_SECONDS: '2' } });
-    onTestFinished(async () => {
-      await t.close();
-      await sink.close();
-    });
+    const { sink } = t;
     const { client, email } = await signUpNewUser(t);
     const mail = await sink.waitForMail(email, 1, MAIL.verificationCode);
     expect(mail.text).toContain('expires in 2 seconds');
@@ -160,13 +157,14 @@ describe('email verification with a short code lifetime', () => {
 });
 
 describe('REQUIRE_VERIFIED_EMAIL=true', () => {
+  let t: TestAppWithMailbox;
+  beforeAll(async () => {
+    t = await startAppWithMailbox({ REQUIRE_VERIFIED_EMAIL: 'true' });
+  });
+  afterAll(() => t.close());
+
   it('refuses the dashboard until the address is verified; me, sessions, the verification operations and logout still work', async () => {
-    const sink = await startSmtpSink();
-    const t = await startTestApp({ env: { SMTP_URL: sink.url, REQUIRE_VERIFIED_EMAIL: 'true' } });
-    onTestFinished(async () => {
-      await t.close();
-      await sink.close();
-    });
+    const { sink } = t;
     const { client, email } = await signUpNewUser(t);
     expect((await client.graphql(DASHBOARD)).errors?.[0]).toMatchObject({ extensions: { code: 'EMAIL_NOT_VERIFIED' } });
     expect((await client.graphql(ME)).data?.me?.email).toBe(email);
@@ -181,44 +179,33 @@ describe('REQUIRE_VERIFIED_EMAIL=true', () => {
 });
 
 describe('when the mail server is down', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { SMTP_URL: await unreachableSmtpUrl() } });
+  });
+  afterAll(() => t.close());
+
   it('signs up as usual and logs the failed verification mail', async () => {
-    const t = await startTestApp({ env: { SMTP_URL: `smtp://127.0.0.1:${await closedPort()}` } });
-    onTestFinished(() => t.close());
     const { client } = await signUpNewUser(t);
     expect(errorCode(await client.graphql(DASHBOARD))).toBeUndefined();
     await expect.poll(() => t.logger.lines.join('\n'), { timeout: 15_000 }).toMatch(/^error \[verification-mail\] failed/m);
   });
 });
 
-/** A port on 127.0.0.1 that nothing listens on: connections to it are refused at once. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe('email code rate limits', () => {
   const WINDOW = 3600;
+  let t: TestAppWithMailbox;
   let sink: SmtpSink;
-  let t: TestApp;
   beforeAll(async () => {
-    sink = await startSmtpSink();
-    t = await startTestApp({
-      env: {
-        SMTP_URL: sink.url,
-        RATE_LIMITS: 'on',
-        TRUST_PROXY: 'true',
-        RATE_LIMIT_EMAIL_CODE_MAIL_ACCOUNT: `2/${WINDOW}`,
-        RATE_LIMIT_EMAIL_CODE_CHECK_ACCOUNT: `3/${WINDOW}`,
-      },
+    t = await startAppWithMailbox({
+      RATE_LIMITS: 'on',
+      TRUST_PROXY: 'true',
+      RATE_LIMIT_EMAIL_CODE_MAIL_ACCOUNT: `2/${WINDOW}`,
+      RATE_LIMIT_EMAIL_CODE_CHECK_ACCOUNT: `3/${WINDOW}`,
     });
+    sink = t.sink;
   });
-  afterAll(async () => {
-    await t.close();
-    await sink.close();
-  });
+  afterAll(() => t.close());
 
   it('sends an account at most 2 verification mails in the window, from any address, and then mails nothing', async () => {
     const { client, email } = await signUpNewUser(t, { client: t.client({ headers: { 'x-forwarded-for': uniqueAddress() } }) });

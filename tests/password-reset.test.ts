@@ -1,11 +1,10 @@
 // "Forgot password" over HTTP with a real SMTP server: what lands in the mailbox, what the API
 // answers, and whether the user can sign in afterwards.
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { signUpNewUser } from './support/accounts.ts';
 import { DASHBOARD, GOOD_PASSWORD, RESET_PASSWORD, SEND_MAIL, SIGN_IN, uniqueEmail } from './support/operations.ts';
-import { MAIL, resetCodeIn, type SmtpSink, startSmtpSink } from './support/smtp-sink.ts';
+import { MAIL, resetCodeIn, type SmtpSink, startSmtpSink, unreachableSmtpUrl } from './support/smtp-sink.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 const SENT = 'If an account exists for that email, a reset code has been sent.';
@@ -258,7 +257,7 @@ describe('sendMail timing', () => {
 
 describe('when the mail server fails', () => {
   it.each([
-    ['is unreachable', /ECONNREFUSED/, async () => ({ url: `smtp://127.0.0.1:${await closedPort()}`, close: async () => {} })],
+    ['is unreachable', /ECONNREFUSED/, async () => ({ url: await unreachableSmtpUrl(), close: async () => {} })],
     ['refuses the mail', /550 mailbox unavailable/, () => startSmtpSink({ refuse: true })],
   ])('answers sendMail as usual and logs the failure when it %s', async (_name, reason, startServer) => {
     const server = await startServer();
@@ -284,13 +283,4 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-/** A port on 127.0.0.1 that nothing listens on: connections to it are refused at once. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }

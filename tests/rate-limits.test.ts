@@ -76,6 +76,10 @@ describe('the defaults', () => {
         resetPasswordIp: per(20, 15),
         deleteUserAccount: per(5, 15),
         deleteUserIp: per(20, 15),
+        emailCodeMailAccount: per(5, 60),
+        emailCodeMailIp: per(20, 60),
+        emailCodeCheckAccount: per(10, 60),
+        emailCodeCheckIp: per(20, 15),
       },
     });
   });

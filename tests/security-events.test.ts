@@ -1,7 +1,7 @@
 // The account's security activity: the right kind, address and user agent for each flow, always
 // for the account concerned and visible only to it; and the "new sign-in" mail, sent once for an
 // unseen user agent and address pair, after the answer.
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceClient, errorCode, signIn, signUpNewUser } from './support/accounts.ts';
 import {
   CHANGE_PASSWORD,
@@ -15,20 +15,17 @@ import {
   uniqueEmail,
 } from './support/operations.ts';
 import { uniqueAddress } from './support/rate-limited.ts';
-import { MAIL, resetCodeIn, type SmtpSink, startSmtpSink } from './support/smtp-sink.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import { MAIL, resetCodeIn, type SmtpSink } from './support/smtp-sink.ts';
+import { startAppWithMailbox, startTestApp, type TestApp, type TestAppWithMailbox } from './support/test-app.ts';
 import type { TestClient } from './support/test-client.ts';
 
+let t: TestAppWithMailbox;
 let sink: SmtpSink;
-let t: TestApp;
 beforeAll(async () => {
-  sink = await startSmtpSink();
-  t = await startTestApp({ env: { SMTP_URL: sink.url, TRUST_PROXY: 'true' } });
+  t = await startAppWithMailbox({ TRUST_PROXY: 'true' });
+  sink = t.sink;
 });
-afterAll(async () => {
-  await t.close();
-  await sink.close();
-});
+afterAll(() => t.close());
 
 /** The client's own events, newest first, once every background write has landed. */
 async function eventsOf(client: TestClient, limit?: number) {
@@ -181,13 +178,17 @@ describe('the new sign-in notice', () => {
     expect(notice.html).toContain('&#60;img src=x onerror=alert(1)&#62;');
   });
 
-  it('is sent after the answer: a slow mail server does not hold up signIn', async () => {
-    const slow = await startSmtpSink({ acceptDelayMs: 1_500 });
-    const app = await startTestApp({ env: { SMTP_URL: slow.url, TRUST_PROXY: 'true' } });
-    onTestFinished(async () => {
-      await app.close();
-      await slow.close();
-    });
+});
+
+describe('the new sign-in notice with a slow mail server', () => {
+  let app: TestAppWithMailbox;
+  beforeAll(async () => {
+    app = await startAppWithMailbox({ TRUST_PROXY: 'true' }, { acceptDelayMs: 1_500 });
+  });
+  afterAll(() => app.close());
+
+  it('is sent after the answer: the mail server does not hold up signIn', async () => {
+    const slow = app.sink;
     const { email } = await signUpNewUser(app, { client: deviceClient(app, 'Home/1.0') });
     const res = await deviceClient(app, 'Elsewhere/1.0').graphql(SIGN_IN, { input: { email, password: GOOD_PASSWORD } });
     expect(res.data?.signIn.message).toBe('login successful!');
@@ -196,9 +197,16 @@ describe('the new sign-in notice', () => {
     await slow.waitForMail(email, 1, MAIL.newSignIn);
   });
 
-  it('is not sent with NEW_SIGN_IN_NOTICE=off', async () => {
-    const quiet = await startTestApp({ env: { SMTP_URL: sink.url, TRUST_PROXY: 'true', NEW_SIGN_IN_NOTICE: 'off' } });
-    onTestFinished(() => quiet.close());
+});
+
+describe('NEW_SIGN_IN_NOTICE=off', () => {
+  let quiet: TestApp;
+  beforeAll(async () => {
+    quiet = await startTestApp({ env: { SMTP_URL: sink.url, TRUST_PROXY: 'true', NEW_SIGN_IN_NOTICE: 'off' } });
+  });
+  afterAll(() => quiet.close());
+
+  it('sends no new sign-in mail', async () => {
     const { email } = await signUpNewUser(quiet, { client: deviceClient(quiet, 'Home/1.0') });
     await signIn(deviceClient(quiet, 'Elsewhere/1.0'), email);
     await quiet.app.services.background.drain();

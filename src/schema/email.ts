@@ -5,10 +5,12 @@ import { MessagePayload } from './message-payload.ts';
 const CODE_RULE = 'The 6-digit code from the mail (RESET_CODE_DIGITS): single-use, dead after 5 wrong tries, valid VERIFY_CODE_TTL_SECONDS (an hour by default).';
 
 const VerifyEmailInput = builder.inputType('VerifyEmailInput', {
+  description: 'The code mailed to the account\'s address by signUp or sendVerificationMail.',
   fields: (t) => ({ code: t.string({ required: true, description: CODE_RULE }) }),
 });
 
 const ChangeEmailInput = builder.inputType('ChangeEmailInput', {
+  description: 'The address to move the account to, and the password that proves it is the owner asking.',
   fields: (t) => ({
     newEmail: t.string({
       required: true,
@@ -19,6 +21,7 @@ const ChangeEmailInput = builder.inputType('ChangeEmailInput', {
 });
 
 const ConfirmEmailChangeInput = builder.inputType('ConfirmEmailChangeInput', {
+  description: 'The code changeEmail mailed to the new address.',
   fields: (t) => ({ code: t.string({ required: true, description: `${CODE_RULE} Mailed to the new address.` }) }),
 });
 

@@ -3,6 +3,7 @@ import { AuthPayload } from './auth.ts';
 import { builder } from './builder.ts';
 
 const ChangePasswordInput = builder.inputType('ChangePasswordInput', {
+  description: 'The password in use now, and the one to use from now on.',
   fields: (t) => ({
     currentPassword: t.string({ required: true, description: 'The password in use now (INVALID_CREDENTIALS if wrong).' }),
     newPassword: t.string({

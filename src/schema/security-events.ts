@@ -33,9 +33,9 @@ const SecurityEventKindEnum = builder.enumType('SecurityEventKind', {
 const SecurityEventType = builder.objectRef<SecurityEventView>('SecurityEvent').implement({
   description: "One entry of the account's security activity, with the address and user agent of the request that caused it.",
   fields: (t) => ({
-    id: t.exposeID('id'),
-    kind: t.field({ type: SecurityEventKindEnum, resolve: (event) => event.kind }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    id: t.exposeID('id', { description: 'Opaque and stable.' }),
+    kind: t.field({ type: SecurityEventKindEnum, description: 'What happened.', resolve: (event) => event.kind }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it happened (ISO 8601, UTC, millisecond precision).' }),
     ipAddress: t.exposeString('ipAddress', { nullable: true, description: 'The client address of the request, as the rate limits see it.' }),
     userAgent: t.exposeString('userAgent', {
       nullable: true,

@@ -40,6 +40,7 @@ export const SessionType = builder.objectRef<SessionShape>('Session').implement(
 });
 
 const RevokeSessionInput = builder.inputType('RevokeSessionInput', {
+  description: 'Which of your sessions to end.',
   fields: (t) => ({
     id: t.id({ required: true, description: 'The `id` of one of your own sessions, as `sessions` lists it.' }),
   }),

@@ -1,6 +1,6 @@
 // A real SMTP server on 127.0.0.1 (smtp-server) that keeps every mail it accepts, parsed with
 // mailparser, so tests read what a user's mailbox would receive.
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
@@ -129,4 +129,13 @@ export function codeIn(mail: ReceivedMail): string {
   if (!match?.[1]) throw new Error(`no code in mail "${mail.subject}":\n${mail.text}`);
   if (!mail.html.includes(match[1])) throw new Error(`the code of mail "${mail.subject}" is not in its HTML part`);
   return match[1];
+}
+
+/** An smtp:// URL on 127.0.0.1 where nothing listens: connections are refused at once (a mail server that is down). */
+export async function unreachableSmtpUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return `smtp://127.0.0.1:${port}`;
 }

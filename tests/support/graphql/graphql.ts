@@ -4,6 +4,7 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** The address to move the account to, and the password that proves it is the owner asking. */
 export type ChangeEmailInput = {
   /** Trimmed and lower-cased, at most 254 characters, must look like an address; EMAIL_TAKEN if an account has it. */
   newEmail: string;
@@ -11,6 +12,7 @@ export type ChangeEmailInput = {
   password: string;
 };
 
+/** The password in use now, and the one to use from now on. */
 export type ChangePasswordInput = {
   /** The password in use now (INVALID_CREDENTIALS if wrong). */
   currentPassword: string;
@@ -18,6 +20,7 @@ export type ChangePasswordInput = {
   newPassword: string;
 };
 
+/** The code changeEmail mailed to the new address. */
 export type ConfirmEmailChangeInput = {
   /** The 6-digit code from the mail (RESET_CODE_DIGITS): single-use, dead after 5 wrong tries, valid VERIFY_CODE_TTL_SECONDS (an hour by default). Mailed to the new address. */
   code: string;
@@ -34,6 +37,7 @@ export type ResetPasswordInput = {
   newPassword: string;
 };
 
+/** Which of your sessions to end. */
 export type RevokeSessionInput = {
   /** The `id` of one of your own sessions, as `sessions` lists it. */
   id: string | number;
@@ -89,6 +93,7 @@ export type SignUpInput = {
   username: string;
 };
 
+/** The code mailed to the account's address by signUp or sendVerificationMail. */
 export type VerifyEmailInput = {
   /** The 6-digit code from the mail (RESET_CODE_DIGITS): single-use, dead after 5 wrong tries, valid VERIFY_CODE_TTL_SECONDS (an hour by default). */
   code: string;
