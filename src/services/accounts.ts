@@ -1,17 +1,17 @@
 // Sign-up, sign-in and account deletion: the rules, with Prisma underneath.
 import { Prisma, type PrismaClient, type User } from '../generated/prisma/client.ts';
+import type { BackgroundTasks } from './background-tasks.ts';
 import type { Caller } from './caller.ts';
+import type { EmailVerification } from './email/email-verification.ts';
 import { AppError } from './errors.ts';
 import { normalizeEmail, normalizeUsername } from './input.ts';
-import { checkNewPassword, normalizePassword, type PasswordPolicy } from './passwords/password-policy.ts';
 import type { CredentialChecker } from './passwords/credentials.ts';
-import type { EmailVerification } from './email/email-verification.ts';
+import { checkNewPassword, normalizePassword, type PasswordPolicy } from './passwords/password-policy.ts';
 import type { PasswordHasher } from './passwords/passwords.ts';
 import { clientKey, type RateLimits } from './security/rate-limits.ts';
-import type { BackgroundTasks } from './background-tasks.ts';
 import type { SecurityEvents } from './security/security-events.ts';
-import type { IssuedSession, SessionService } from './sessions/sessions.ts';
 import type { SignInNotice } from './security/sign-in-notice.ts';
+import type { IssuedSession, SessionService } from './sessions/sessions.ts';
 
 export interface SignUpInput {
   username: string;
