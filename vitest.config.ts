@@ -14,8 +14,9 @@ export default defineConfig({
   },
   test: {
     include: ['tests/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Hang detectors, not assertions: on a shared 2-core machine a test may wait long for CPU.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     // Two cores here: more workers only queue for CPU behind argon2.
     maxWorkers: 2,
     projects: databases.map((name) => ({ extends: true, test: { name, env: { TEST_DATABASE: name } } })),

@@ -2,11 +2,13 @@
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
+import { createDatabaseOutage } from './db/database-outage.ts';
 import { configuredDatabase, type Database, openDatabase } from './db/open-database.ts';
 import type { Logger } from './logger.ts';
 import { createGraphqlServer } from './server/create-yoga.ts';
 import { createHttpServer } from './server/http-server.ts';
 import { createServices, type Services } from './services/create-services.ts';
+import { schedulePurge } from './services/purge/schedule.ts';
 import type { RateLimitStore } from './services/security/rate-limits.ts';
 
 export interface App {
@@ -14,7 +16,7 @@ export interface App {
   database: Database;
   /** Starts listening; resolves to the base URL. */
   listen(port?: number, host?: string): Promise<URL>;
-  /** Stops accepting, lets requests and queued mail finish, then closes the database. */
+  /** Stops accepting, lets requests, queued mail and a running purge finish, then closes the database. */
   close(): Promise<void>;
 }
 
@@ -26,9 +28,16 @@ export async function createApp(config: Config, logger: Logger, database?: Datab
     : db.pool
       ? { kind: 'postgres', pool: db.pool }
       : { kind: 'memory' };
-  const services = createServices({ config, prisma: db.prisma, rateLimitStore, logger });
-  const yoga = createGraphqlServer({ config, services, ping: db.ping, logger });
+  const outage = createDatabaseOutage({ ping: db.ping, logger });
+  // A pooled connection the server drops while idle is the first sign of an outage.
+  db.pool?.on('error', (error) => outage.report(error));
+  const services = createServices({ config, prisma: db.prisma, rateLimitStore, logger, outage });
+  const yoga = createGraphqlServer({ config, services, ping: db.ping, outage, logger });
   const server = createHttpServer({ yoga, maxBodyBytes: config.maxBodyBytes, trustProxy: config.trustProxy, logger });
+  const purge =
+    config.purgeIntervalSeconds > 0
+      ? schedulePurge({ purger: services.purger, intervalSeconds: config.purgeIntervalSeconds, logger })
+      : undefined;
 
   return {
     services,
@@ -49,8 +58,10 @@ export async function createApp(config: Config, logger: Logger, database?: Datab
         server.closeIdleConnections();
       });
       await services.background.drain();
+      await purge?.stop();
       services.mailer.close();
       redis?.disconnect();
+      outage.close();
       await db.close();
     },
   };

@@ -26,11 +26,13 @@ builder.mutationFields((t) => ({
   }),
   resetPassword: t.field({
     type: MessagePayload,
-    description: 'Sets a new password with the mailed code and signs out every session of the user.',
+    description:
+      "Sets a new password with the mailed code and signs out every session of the user. The caller's cookie is cleared only when it belongs to that user.",
     args: { input: t.arg({ type: ResetPasswordInput, required: true }) },
-    resolve: async (_root, { input }, { services, auth, caller }) => {
-      await services.passwordReset.resetPassword(input, caller);
-      auth.signedOut();
+    resolve: async (_root, { input }, { services, auth, caller, viewer }) => {
+      const { userId } = await services.passwordReset.resetPassword(input, caller);
+      // Someone else's session on this browser (a shared computer, a support agent) stays signed in.
+      if (viewer?.user.id === userId) auth.signedOut();
       return { message: 'password reset successful!' };
     },
   }),

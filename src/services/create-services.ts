@@ -1,23 +1,26 @@
 // Wires the services together from configuration and the open database.
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
+import type { DatabaseOutage } from '../db/database-outage.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../logger.ts';
 import { type AccountSessions, createAccountSessions } from './sessions/account-sessions.ts';
 import { type AccountService, createAccountService } from './accounts.ts';
 import { type BackgroundTasks, createBackgroundTasks } from './background-tasks.ts';
-import { createCredentialChecker } from './passwords/credentials.ts';
+import { createOneTimeCodes } from './codes/one-time-codes.ts';
 import { createEmailChange, type EmailChange } from './email/email-change.ts';
 import { createEmailVerification, type EmailVerification } from './email/email-verification.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
-import { createOneTimeCodes } from './codes/one-time-codes.ts';
+import { createCredentialChecker } from './passwords/credentials.ts';
 import { createPasswordChange, type PasswordChange } from './passwords/password-change.ts';
 import { createPasswordResetService, type PasswordResetService } from './passwords/password-reset.ts';
 import { createPasswordHasher } from './passwords/passwords.ts';
-import { createSessionService, type SessionService } from './sessions/sessions.ts';
+import { createPurger, type Purger } from './purge/purge.ts';
+import { createPurgeRules } from './purge/rules.ts';
 import { createRateLimits, type RateLimitStore } from './security/rate-limits.ts';
 import { createSecurityEvents, type SecurityEvents } from './security/security-events.ts';
 import { createSignInNotice } from './security/sign-in-notice.ts';
+import { createSessionService, type SessionService } from './sessions/sessions.ts';
 import { createTokenSigner } from './sessions/tokens.ts';
 
 export interface Services {
@@ -32,6 +35,8 @@ export interface Services {
   securityEvents: SecurityEvents;
   background: BackgroundTasks;
   mailer: Mailer;
+  /** Deletes dead rows (expired sessions, codes, counters); on a timer in the server, and `npm run purge`. */
+  purger: Purger;
 }
 
 export function createServices(deps: {
@@ -39,6 +44,7 @@ export function createServices(deps: {
   prisma: PrismaClient;
   rateLimitStore: RateLimitStore;
   logger: Logger;
+  outage?: DatabaseOutage;
 }): Services {
   const { config, prisma, logger } = deps;
   const appName = config.mail.appName;
@@ -47,7 +53,7 @@ export function createServices(deps: {
   const passwords = createPasswordHasher(config.argon2);
   const credentials = createCredentialChecker({ prisma, passwords, policy });
   const sessions = createSessionService({ prisma, tokens: createTokenSigner(config.jwt), config: config.session });
-  const background = createBackgroundTasks(logger);
+  const background = createBackgroundTasks(logger, (error) => deps.outage?.report(error) ?? false);
   const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, outboxDir: join(config.dataDir, 'mail') }, logger);
   const events = createSecurityEvents({ prisma, retentionDays: config.securityEvents.retentionDays });
   // Verification and email-change codes follow the reset code's rules, with a lifetime of their own.
@@ -84,5 +90,6 @@ export function createServices(deps: {
     securityEvents: events,
     background,
     mailer,
+    purger: createPurger({ prisma, rules: createPurgeRules(config) }),
   };
 }

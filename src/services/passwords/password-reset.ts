@@ -22,7 +22,8 @@ export interface ResetPasswordInput {
 export interface PasswordResetService {
   /** Returns at once, the same for every address; the lookup and the mail happen afterwards. */
   requestCode(rawEmail: string, caller: Caller): Promise<void>;
-  resetPassword(input: ResetPasswordInput, caller: Caller): Promise<void>;
+  /** Sets the new password and revokes every session of the account; resolves to its user id. */
+  resetPassword(input: ResetPasswordInput, caller: Caller): Promise<{ userId: string }>;
 }
 
 export function createPasswordResetService(deps: {
@@ -81,6 +82,7 @@ export function createPasswordResetService(deps: {
       await events.record(userId, 'PASSWORD_RESET', caller);
       if (verifiedNow) await events.record(userId, 'EMAIL_VERIFIED', caller);
       background.run('password-changed-mail', () => mailer.send(passwordChangedMail(email, appName, 'reset')));
+      return { userId };
     },
   };
 }
