@@ -1,6 +1,5 @@
 // The GraphQL server: schema, context, and the plugins that guard and shape each request.
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, useReadinessCheck } from 'graphql-yoga';
+import { createYoga, type Plugin, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from '../config.ts';
 import type { DatabaseOutage } from '../db/database-outage.ts';
 import { type Context, createContextFactory, type ServerContext } from '../context/create-context.ts';
@@ -37,17 +36,23 @@ mutation Logout {
 }
 `;
 
+export type GraphqlServer = YogaServerInstance<ServerContext, Context>;
+
 export function createGraphqlServer(deps: {
   config: Config;
   services: Services;
   ping: () => Promise<boolean>;
   outage: DatabaseOutage;
   logger: Logger;
-}) {
+  /** The current request's id (the one in X-Request-Id), for INTERNAL_SERVER_ERROR's extensions. */
+  requestId?: () => string | undefined;
+  /** Plugins that run first: request scope and id, access log, metrics, draining. */
+  plugins?: Array<Plugin | Plugin<{}, ServerContext>>;
+}): GraphqlServer {
   const { config, services, ping, outage, logger } = deps;
   // Suggestions go with introspection: both tell a visitor the schema.
   const hideSuggestions = !config.introspection;
-  const errors = createErrorMask({ logger, outage, hideSuggestions });
+  const errors = createErrorMask({ logger, outage, hideSuggestions, ...(deps.requestId ? { requestId: deps.requestId } : {}) });
   const cookies = createSessionCookies({ sessions: services.sessions, cookie: config.cookie, graphqlEndpoint: GRAPHQL_ENDPOINT });
   const allowedOrigins = new Set(config.corsOrigins);
 
@@ -57,26 +62,29 @@ export function createGraphqlServer(deps: {
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/health',
     graphiql: config.graphiql ? { title: config.mail.appName, credentials: 'same-origin', defaultQuery: GRAPHIQL_EXAMPLE } : false,
-    // GraphiQL's code is served from here, not from a CDN: it works offline and runs no third-party script.
-    renderGraphiQL,
+    // GraphiQL's code is served from here, not from a CDN: it works offline and runs no third-party
+    // script. Loaded on the first visit: the page's inlined code holds tens of MB a server with no
+    // visitors need not keep.
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     landingPage: false,
     batching: false,
     // Credentials only for configured origins; every other origin gets no CORS headers at all.
     cors: (request) => {
       const origin = request.headers.get('origin');
       if (!origin || !allowedOrigins.has(origin)) return false;
-      return { origin: [origin], credentials: true, methods: ['GET', 'POST'], maxAge: 600 };
+      return { origin: [origin], credentials: true, methods: ['GET', 'POST'], maxAge: 600, exposedHeaders: ['X-Request-Id'] };
     },
     maskedErrors: { maskError: errors.maskError, errorMessage: 'Unexpected error.' },
     // Yoga's own log lines go where the app's go (and, in tests, where the tests read them).
     logging: {
-      debug: () => {},
-      info: (...args: unknown[]) => (config.production ? undefined : logger.info('[yoga]', ...args)),
+      debug: (...args: unknown[]) => logger.debug('[yoga]', ...args),
+      info: (...args: unknown[]) => logger.info('[yoga]', ...args),
       warn: (...args: unknown[]) => logger.warn('[yoga]', ...args),
       // Yoga logs each error the mask replaced; the mask has logged it already, or chose not to.
       error: (...args: unknown[]) => (args.length === 1 && errors.handled(args[0]) ? undefined : logger.error('[yoga]', ...args)),
     },
     plugins: [
+      ...(deps.plugins ?? []),
       useCsrfPrevention(),
       useQueryLimits({ hideSuggestions }),
       ...(config.introspection ? [] : [useDisableIntrospection()]),

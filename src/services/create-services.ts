@@ -20,6 +20,14 @@ import { createPurgeRules } from './purge/rules.ts';
 import { createRateLimits, type RateLimitStore } from './security/rate-limits.ts';
 import { createSecurityEvents, type SecurityEvents } from './security/security-events.ts';
 import { createSignInNotice } from './security/sign-in-notice.ts';
+import {
+  meteredAccounts,
+  meteredMailer,
+  meteredPasswords,
+  meteredRateLimits,
+  noServiceMetrics,
+  type ServiceMetrics,
+} from './service-metrics.ts';
 import { createSessionService, type SessionService } from './sessions/sessions.ts';
 import { createTokenSigner } from './sessions/tokens.ts';
 
@@ -44,17 +52,22 @@ export function createServices(deps: {
   prisma: PrismaClient;
   rateLimitStore: RateLimitStore;
   logger: Logger;
+  /** Counters and timings for monitoring; none in tests that do not read them. */
+  metrics?: ServiceMetrics;
   outage?: DatabaseOutage;
 }): Services {
-  const { config, prisma, logger } = deps;
+  const { config, prisma, logger, metrics = noServiceMetrics } = deps;
   const appName = config.mail.appName;
   const policy = config.password;
-  const limits = createRateLimits({ ...config.rateLimits, store: deps.rateLimitStore });
-  const passwords = createPasswordHasher(config.argon2);
+  const limits = meteredRateLimits(createRateLimits({ ...config.rateLimits, store: deps.rateLimitStore }), metrics);
+  const passwords = meteredPasswords(createPasswordHasher(config.argon2), metrics);
   const credentials = createCredentialChecker({ prisma, passwords, policy });
   const sessions = createSessionService({ prisma, tokens: createTokenSigner(config.jwt), config: config.session });
   const background = createBackgroundTasks(logger, (error) => deps.outage?.report(error) ?? false);
-  const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, outboxDir: join(config.dataDir, 'mail') }, logger);
+  const mailer = meteredMailer(
+    createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, outboxDir: join(config.dataDir, 'mail') }, logger),
+    metrics,
+  );
   const events = createSecurityEvents({ prisma, retentionDays: config.securityEvents.retentionDays });
   // Verification and email-change codes follow the reset code's rules, with a lifetime of their own.
   const { digits, maxAttempts, ttlSeconds } = config.resetCode;
@@ -80,7 +93,10 @@ export function createServices(deps: {
   });
   return {
     prisma,
-    accounts: createAccountService({ prisma, passwords, sessions, policy, limits, credentials, events, signInNotice, emailVerification, background }),
+    accounts: meteredAccounts(
+      createAccountService({ prisma, passwords, sessions, policy, limits, credentials, events, signInNotice, emailVerification, background }),
+      metrics,
+    ),
     sessions,
     accountSessions: createAccountSessions({ prisma, events }),
     passwordReset: createPasswordResetService({ prisma, passwords, codes, mailer, background, policy, limits, events, appName }),

@@ -2,13 +2,13 @@
 // address) goes in as plain text: control characters dropped from the text part, and the HTML
 // escapes everything it includes.
 import type { Caller } from '../caller.ts';
-import type { MailMessage } from './mailer.ts';
+import type { MailKind, MailMessage } from './mailer.ts';
 
 /** One paragraph: plain text, or a labelled code ("Your reset code is: 123456"), shown large in HTML. */
 type Block = string | { label: string; code: string };
 
 export function resetCodeMail(to: string, appName: string, code: string, ttlSeconds: number): MailMessage {
-  return mail(to, appName, `${appName}: your password reset code`, [
+  return mail('password_reset', to, appName, `${appName}: your password reset code`, [
     `Someone asked to reset the password of your ${appName} account.`,
     { label: 'Your reset code is:', code },
     `It expires in ${duration(ttlSeconds)} and works once.`,
@@ -21,14 +21,14 @@ export function passwordChangedMail(to: string, appName: string, how: 'reset' | 
     how === 'reset'
       ? `The password of your ${appName} account was just changed with a reset code, and every session was signed out.`
       : `The password of your ${appName} account was just changed from a signed-in session, and every other session was signed out.`;
-  return mail(to, appName, `${appName}: your password was changed`, [
+  return mail('password_changed', to, appName, `${appName}: your password was changed`, [
     what,
     "If this wasn't you, ask for a new reset code at once and choose a new password.",
   ]);
 }
 
 export function verificationCodeMail(to: string, appName: string, code: string, ttlSeconds: number): MailMessage {
-  return mail(to, appName, `${appName}: verify your email address`, [
+  return mail('verification', to, appName, `${appName}: verify your email address`, [
     `To verify this address for your ${appName} account, enter the code below.`,
     { label: 'Your verification code is:', code },
     `It expires in ${duration(ttlSeconds)} and works once.`,
@@ -37,7 +37,7 @@ export function verificationCodeMail(to: string, appName: string, code: string, 
 }
 
 export function emailChangeCodeMail(to: string, appName: string, code: string, ttlSeconds: number): MailMessage {
-  return mail(to, appName, `${appName}: confirm your new address`, [
+  return mail('email_change_code', to, appName, `${appName}: confirm your new address`, [
     `Someone asked to move a ${appName} account to this address. To make it the account's address, enter the code below.`,
     { label: 'Your confirmation code is:', code },
     `It expires in ${duration(ttlSeconds)} and works once.`,
@@ -46,7 +46,7 @@ export function emailChangeCodeMail(to: string, appName: string, code: string, t
 }
 
 export function emailChangeRequestedMail(to: string, appName: string, newEmail: string): MailMessage {
-  return mail(to, appName, `${appName}: email change requested`, [
+  return mail('email_change_notice', to, appName, `${appName}: email change requested`, [
     `Someone signed in to your ${appName} account asked to change its address from this one to ${plain(newEmail)}.`,
     'Nothing changes until the code mailed to the new address is entered.',
     "If this wasn't you, reset your password at once: whoever asked knows it.",
@@ -54,14 +54,14 @@ export function emailChangeRequestedMail(to: string, appName: string, newEmail: 
 }
 
 export function emailChangedMail(to: string, appName: string, newEmail: string): MailMessage {
-  return mail(to, appName, `${appName}: your email address was changed`, [
+  return mail('email_change_notice', to, appName, `${appName}: your email address was changed`, [
     `The address of your ${appName} account was changed from this one to ${plain(newEmail)}, and every other session was signed out.`,
     "If this wasn't you, contact support: this address no longer signs in to the account.",
   ]);
 }
 
 export function newSignInMail(to: string, appName: string, caller: Caller, at: Date): MailMessage {
-  return mail(to, appName, `${appName}: new sign-in to your account`, [
+  return mail('new_sign_in', to, appName, `${appName}: new sign-in to your account`, [
     `Your ${appName} account was just signed in to from a browser or address it has not used recently.`,
     `When: ${at.toISOString()}`,
     `Address: ${plain(caller.ip)}`,
@@ -70,8 +70,9 @@ export function newSignInMail(to: string, appName: string, caller: Caller, at: D
   ]);
 }
 
-function mail(to: string, appName: string, subject: string, blocks: Block[]): MailMessage {
+function mail(kind: MailKind, to: string, appName: string, subject: string, blocks: Block[]): MailMessage {
   return {
+    kind,
     to,
     subject,
     text: blocks.map((b) => (typeof b === 'string' ? b : `${b.label} ${b.code}`)).join('\n\n'),

@@ -3,6 +3,7 @@
 // takes effect at once on every instance.
 import type { PrismaClient, User } from '../../generated/prisma/client.ts';
 import type { Caller } from '../caller.ts';
+import { findSessionWithUser } from './session-lookup.ts';
 import type { TokenSigner } from './tokens.ts';
 
 export interface SessionConfig {
@@ -95,7 +96,7 @@ export function createSessionService(deps: {
     async resume(token) {
       const claims = tokens.verify(token);
       if (!claims || !UUID.test(claims.sessionId) || !UUID.test(claims.userId)) return null;
-      const found = await prisma.session.findUnique({ where: { id: claims.sessionId }, include: { user: true } });
+      const found = await findSessionWithUser(prisma, claims.sessionId);
       const now = Date.now();
       if (
         !found ||
