@@ -1,6 +1,6 @@
 // Per-request session state: the token the request carried, the session it resolves to (looked up
 // once, on first need), and what the response must do with the cookie.
-import type { IssuedSession, ResumedSession, SessionService } from '../services/sessions.ts';
+import type { IssuedSession, ResumedSession, SessionService } from '../services/sessions/sessions.ts';
 
 export type CookieOutcome = { kind: 'none' } | { kind: 'set'; issued: IssuedSession } | { kind: 'clear' };
 

@@ -2,7 +2,7 @@
 // response to a request that carried a valid session, a cleared one after an invalid token,
 // logout, deletion or password reset.
 import type { Plugin } from 'graphql-yoga';
-import type { SessionService } from '../services/sessions.ts';
+import type { SessionService } from '../services/sessions/sessions.ts';
 import { RequestAuth } from './request-auth.ts';
 import { type CookieOptions, clearedSessionCookie, readSessionToken, sessionCookie } from './session-cookie.ts';
 

@@ -1,13 +1,12 @@
 // Sign-up, sign-in and logout.
 import type { Context } from '../context/create-context.ts';
 import type { User } from '../generated/prisma/client.ts';
-import type { SessionView } from '../services/sessions.ts';
 import { builder } from './builder.ts';
 import { MessagePayload } from './message-payload.ts';
-import { SessionType } from './session.ts';
+import { type SessionShape, SessionType } from './session.ts';
 import { UserType } from './user.ts';
 
-const AuthPayload = builder.objectRef<{ message: string; user: User; session: SessionView }>('AuthPayload').implement({
+export const AuthPayload = builder.objectRef<{ message: string; user: User; session: SessionShape }>('AuthPayload').implement({
   fields: (t) => ({
     message: t.exposeString('message'),
     user: t.field({ type: UserType, resolve: (payload) => payload.user }),
@@ -39,7 +38,7 @@ builder.mutationFields((t) => ({
       const signedIn = await services.accounts.signUp(input, caller);
       await replaceSession(services, viewer);
       auth.signedIn(signedIn);
-      return { message: 'user created!', ...signedIn };
+      return { message: 'user created!', user: signedIn.user, session: { ...signedIn.session, current: true } };
     },
   }),
   signIn: t.field({
@@ -49,14 +48,14 @@ builder.mutationFields((t) => ({
       const signedIn = await services.accounts.signIn(input, caller);
       await replaceSession(services, viewer);
       auth.signedIn(signedIn);
-      return { message: 'login successful!', ...signedIn };
+      return { message: 'login successful!', user: signedIn.user, session: { ...signedIn.session, current: true } };
     },
   }),
   logout: t.field({
     type: MessagePayload,
     description: 'Revokes the current session, if any, and clears the cookie.',
-    resolve: async (_root, _args, { services, auth, viewer }) => {
-      if (viewer) await services.sessions.revoke(viewer.session.id);
+    resolve: async (_root, _args, { services, auth, viewer, caller }) => {
+      if (viewer) await services.accountSessions.logout(viewer.user.id, viewer.session.id, caller);
       auth.signedOut();
       return { message: 'logout successful!' };
     },

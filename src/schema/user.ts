@@ -6,6 +6,9 @@ export const UserType = builder.prismaObject('User', {
     username: t.exposeString('username'),
     email: t.exposeString('email'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    emailVerified: t.exposeBoolean('emailVerified', {
+      description: 'False from signUp until a mailed code comes back (verifyEmail, confirmEmailChange or resetPassword).',
+    }),
   }),
 });
 
