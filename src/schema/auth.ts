@@ -37,7 +37,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: SignUpInput, required: true }) },
     resolve: async (_root, { input }, { services, auth, viewer, caller }) => {
       const signedIn = await services.accounts.signUp(input, caller);
-      await replaceSession(services, viewer);
+      if (auth.signInReplacesCurrent()) await replaceSession(services, viewer);
       auth.signedIn(signedIn);
       return { message: 'user created!', ...signedIn };
     },
@@ -47,7 +47,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: SignInInput, required: true }) },
     resolve: async (_root, { input }, { services, auth, viewer, caller }) => {
       const signedIn = await services.accounts.signIn(input, caller);
-      await replaceSession(services, viewer);
+      if (auth.signInReplacesCurrent()) await replaceSession(services, viewer);
       auth.signedIn(signedIn);
       return { message: 'login successful!', ...signedIn };
     },
@@ -63,7 +63,7 @@ builder.mutationFields((t) => ({
   }),
 }));
 
-/** The browser's cookie is about to be replaced: the session it held is ended, not orphaned. */
+/** The client's token is about to be replaced: the session it held is ended, not orphaned. */
 async function replaceSession({ sessions }: Context['services'], viewer: Context['viewer']): Promise<void> {
   if (viewer) await sessions.revoke(viewer.session.id);
 }

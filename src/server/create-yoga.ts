@@ -1,14 +1,16 @@
 // The GraphQL server: schema, context, and the plugins that guard and shape each request.
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, useReadinessCheck } from 'graphql-yoga';
 import type { Config } from '../config.ts';
 import { type Context, createContextFactory, type ServerContext } from '../context/create-context.ts';
+import { SESSION_TOKEN_HEADER } from '../context/token-transport.ts';
 import { createSessionCookies } from '../context/use-session-cookie.ts';
 import type { Logger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
 import type { Services } from '../services/create-services.ts';
+import { renderGraphiQL, useGraphiqlAssets } from './graphiql-assets.ts';
 import { createMaskError } from './mask-error.ts';
+import { useCrossSiteWarning } from './use-cross-site-warning.ts';
 import { useCsrfPrevention } from './use-csrf-prevention.ts';
 import { useDisableIntrospection } from './use-disable-introspection.ts';
 import { useVaryOrigin } from './use-vary-origin.ts';
@@ -38,7 +40,12 @@ mutation Logout {
 
 export function createGraphqlServer(deps: { config: Config; services: Services; ping: () => Promise<boolean>; logger: Logger }) {
   const { config, services, ping, logger } = deps;
-  const cookies = createSessionCookies({ sessions: services.sessions, cookie: config.cookie, graphqlEndpoint: GRAPHQL_ENDPOINT });
+  const cookies = createSessionCookies({
+    sessions: services.sessions,
+    cookie: config.cookie,
+    bearerTokens: config.bearerTokens,
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
+  });
   const allowedOrigins = new Set(config.corsOrigins);
 
   return createYoga<ServerContext, Context>({
@@ -55,7 +62,14 @@ export function createGraphqlServer(deps: { config: Config; services: Services; 
     cors: (request) => {
       const origin = request.headers.get('origin');
       if (!origin || !allowedOrigins.has(origin)) return false;
-      return { origin: [origin], credentials: true, methods: ['GET', 'POST'], maxAge: 600 };
+      return {
+        origin: [origin],
+        credentials: true,
+        methods: ['GET', 'POST'],
+        maxAge: 600,
+        // Scripts on an allowed origin may read the token header only when they asked for it.
+        ...(config.bearerTokens ? { exposedHeaders: [SESSION_TOKEN_HEADER] } : {}),
+      };
     },
     // Suggestions go with introspection: both tell a visitor the schema.
     maskedErrors: { maskError: createMaskError(logger, { hideSuggestions: !config.introspection }), errorMessage: 'Unexpected error.' },
@@ -67,6 +81,7 @@ export function createGraphqlServer(deps: { config: Config; services: Services; 
       error: (...args: unknown[]) => logger.error('[yoga]', ...args),
     },
     plugins: [
+      ...(config.graphiql ? [useGraphiqlAssets()] : []),
       useCsrfPrevention(),
       // Refused before execution: one request must not multiply attempts or work.
       EnvelopArmorPlugin({
@@ -79,6 +94,9 @@ export function createGraphqlServer(deps: { config: Config; services: Services; 
       }),
       ...(config.introspection ? [] : [useDisableIntrospection()]),
       ...(allowedOrigins.size > 0 ? [useVaryOrigin()] : []),
+      ...(config.production
+        ? []
+        : [useCrossSiteWarning({ allowedOrigins, sameSite: config.cookie.sameSite, scheme: config.cookie.secure ? 'https' : 'http', logger })]),
       cookies.plugin,
       useReadinessCheck({ endpoint: '/ready', check: ping }),
     ],
