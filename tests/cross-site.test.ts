@@ -118,7 +118,8 @@ describe('the development warning for a page on another site', () => {
   });
 
   it('stays quiet in production and with COOKIE_SAME_SITE=none', async () => {
-    for (const env of [{ NODE_ENV: 'production' }, { COOKIE_SAME_SITE: 'none', COOKIE_SECURE: 'true' }]) {
+    const envs: Record<string, string>[] = [{ NODE_ENV: 'production' }, { COOKIE_SAME_SITE: 'none', COOKIE_SECURE: 'true' }];
+    for (const env of envs) {
       const other = await startTestApp({ env: { CORS_ORIGINS: 'http://localhost:5173', ...env } });
       try {
         await other.client({ headers: { origin: 'http://localhost:5173' } }).graphql('{ me { id } }');
