@@ -1,5 +1,7 @@
 // One suite, run once per database: PGlite always, PostgreSQL too when DATABASE_URL is set
-// (each test file then gets a database of its own on that server, dropped afterwards).
+// (each test file then gets a database of its own on that server, dropped afterwards). The
+// browser tests (Chromium, tests/browser/) run once, on PGlite: what they prove is the browser's
+// side, the same on either database.
 import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
@@ -18,6 +20,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores here: more workers only queue for CPU behind argon2.
     maxWorkers: 2,
-    projects: databases.map((name) => ({ extends: true, test: { name, env: { TEST_DATABASE: name } } })),
+    projects: [
+      ...databases.map((name) => ({ extends: true, test: { name, exclude: ['tests/browser/**'], env: { TEST_DATABASE: name } } })),
+      { extends: true, test: { name: 'browser', include: ['tests/browser/**/*.test.ts'], env: { TEST_DATABASE: 'pglite' } } },
+    ],
   },
 });
