@@ -3,7 +3,7 @@
 // browser tests (Chromium, tests/browser/) run once, on PGlite: what they prove is the browser's
 // side, the same on either database.
 import { createRequire } from 'node:module';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const databases = ['pglite', ...(process.env.DATABASE_URL ? ['postgres'] : [])];
 
@@ -15,13 +15,12 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }],
   },
   test: {
-    include: ['tests/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Two cores here: more workers only queue for CPU behind argon2.
     maxWorkers: 2,
     projects: [
-      ...databases.map((name) => ({ extends: true, test: { name, exclude: ['tests/browser/**'], env: { TEST_DATABASE: name } } })),
+      ...databases.map((name) => ({ extends: true, test: { name, include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, 'tests/browser/**'], env: { TEST_DATABASE: name } } })),
       { extends: true, test: { name: 'browser', include: ['tests/browser/**/*.test.ts'], env: { TEST_DATABASE: 'pglite' } } },
     ],
   },
