@@ -20,7 +20,7 @@ export default defineConfig({
     // Two cores here: more workers only queue for CPU behind argon2.
     maxWorkers: 2,
     projects: [
-      ...databases.map((name) => ({ extends: true, test: { name, include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, 'tests/browser/**'], env: { TEST_DATABASE: name } } })),
+      ...databases.map((name) => ({ extends: true as const, test: { name, include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, 'tests/browser/**'], env: { TEST_DATABASE: name } } })),
       { extends: true, test: { name: 'browser', include: ['tests/browser/**/*.test.ts'], env: { TEST_DATABASE: 'pglite' } } },
     ],
   },
