@@ -10,6 +10,8 @@ import { startTestApp, type TestApp } from './support/test-app.ts';
 
 const HEADER_DELIVERY = { 'x-session-transport': 'header' };
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+/** A test that starts a server of its own may wait for a fresh database on a busy machine. */
+const STARTS_AN_APP = 120_000;
 
 let t: TestApp;
 beforeAll(async () => {
@@ -50,7 +52,7 @@ describe('header delivery', () => {
   });
 
   it('keeps an active Bearer client signed in past the idle timeout when it uses each refreshed token', async () => {
-    const short = await startTestApp({ env: { SESSION_IDLE_SECONDS: '4' } });
+    const short = await startTestApp({ env: { SESSION_IDLE_SECONDS: '6' } });
     try {
       const { token: first } = await signUpForToken(short);
       let latest = first!;
@@ -66,7 +68,7 @@ describe('header delivery', () => {
     } finally {
       await short.close();
     }
-  });
+  }, STARTS_AN_APP);
 
   it('never turns a cookie into a header token: a cookie request asking for header delivery is refreshed by cookie only', async () => {
     const browser = t.client();
@@ -133,7 +135,7 @@ describe('BEARER_TOKENS=off', () => {
     } finally {
       await off.close();
     }
-  });
+  }, STARTS_AN_APP);
 });
 
 describe('the README\'s Node example', () => {
