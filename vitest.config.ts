@@ -21,7 +21,8 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       ...databases.map((name) => ({ extends: true as const, test: { name, include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, 'tests/browser/**'], env: { TEST_DATABASE: name } } })),
-      { extends: true, test: { name: 'browser', include: ['tests/browser/**/*.test.ts'], env: { TEST_DATABASE: 'pglite' } } },
+      // A whole account flow in a browser is many round trips: more time than one request's test.
+      { extends: true, test: { name: 'browser', include: ['tests/browser/**/*.test.ts'], testTimeout: 120_000, env: { TEST_DATABASE: 'pglite' } } },
     ],
   },
 });
