@@ -1,11 +1,11 @@
 // GraphiQL as a small HTML page plus static assets, all from this server (works offline, no CDN).
 // Yoga's stock page inlines 9 MB of script, styles, workers and icon into every answer; here each
 // is a file named by its content hash, so browsers keep it for a year, and compressed (brotli or
-// gzip, as the browser asks) once, on first request.
+// gzip, as the browser asks) once, on first request. Nothing is loaded until the first visit: a
+// server nobody opens GraphiQL on never holds those megabytes.
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
-import { css, editorWorkerService, favicon, graphqlWorker, js, jsonWorker } from '@graphql-yoga/render-graphiql/graphiql';
 import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
 
 export const GRAPHIQL_ASSET_PREFIX = '/graphiql/';
@@ -30,22 +30,30 @@ function asset(name: string, extension: string, type: string, body: Buffer): Ass
 }
 
 const script = 'text/javascript; charset=utf-8';
-const assets = {
-  js: asset('graphiql', 'js', script, Buffer.from(js)),
-  css: asset('graphiql', 'css', 'text/css; charset=utf-8', Buffer.from(css)),
-  editorWorker: asset('editor.worker', 'js', script, Buffer.from(editorWorkerService)),
-  jsonWorker: asset('json.worker', 'js', script, Buffer.from(jsonWorker)),
-  graphqlWorker: asset('graphql.worker', 'js', script, Buffer.from(graphqlWorker)),
-  favicon: asset('favicon', 'ico', 'image/x-icon', Buffer.from(favicon.replace(/^data:[^,]*;base64,/, ''), 'base64')),
-};
-const byPath = new Map(Object.values(assets).map((a) => [a.path, a]));
+
+async function buildAssets() {
+  const bundle = await import('@graphql-yoga/render-graphiql/graphiql');
+  const assets = {
+    js: asset('graphiql', 'js', script, Buffer.from(bundle.js)),
+    css: asset('graphiql', 'css', 'text/css; charset=utf-8', Buffer.from(bundle.css)),
+    editorWorker: asset('editor.worker', 'js', script, Buffer.from(bundle.editorWorkerService)),
+    jsonWorker: asset('json.worker', 'js', script, Buffer.from(bundle.jsonWorker)),
+    graphqlWorker: asset('graphql.worker', 'js', script, Buffer.from(bundle.graphqlWorker)),
+    favicon: asset('favicon', 'ico', 'image/x-icon', Buffer.from(bundle.favicon.replace(/^data:[^,]*;base64,/, ''), 'base64')),
+  };
+  return { assets, byPath: new Map(Object.values(assets).map((a) => [a.path, a])) };
+}
+
+let loaded: ReturnType<typeof buildAssets> | undefined;
+const loadAssets = () => (loaded ??= buildAssets());
 
 /** JSON inside a <script>: `<` escaped so no value can close the element. */
 const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Yoga's `renderGraphiQL`: the page only names the assets. */
-export function renderGraphiQL(options?: GraphiQLOptions): string {
+export async function renderGraphiQL(options?: GraphiQLOptions): Promise<string> {
+  const { assets } = await loadAssets();
   const workers = { editorWorkerService: assets.editorWorker.path, json: assets.jsonWorker.path, graphql: assets.graphqlWorker.path };
   return `<!doctype html>
 <html lang="en">
@@ -81,36 +89,38 @@ export function chooseEncoding(acceptEncoding: string | null): Encoding | undefi
   return ok('br') ? 'br' : ok('gzip') ? 'gzip' : undefined;
 }
 
+/** The answer for a path under the prefix: the asset, 304, or 404 for one the page never named. */
+async function assetResponse(request: Request, pathname: string, Response: typeof globalThis.Response): Promise<Response> {
+  const found = (await loadAssets()).byPath.get(pathname);
+  if (!found || (request.method !== 'GET' && request.method !== 'HEAD')) {
+    return new Response('Not found.', { status: found ? 405 : 404, headers: { 'content-type': 'text/plain' } });
+  }
+  const headers: Record<string, string> = {
+    'content-type': found.type,
+    // The name changes with the content, so a copy never goes stale.
+    'cache-control': 'public, max-age=31536000, immutable',
+    etag: found.etag,
+    vary: 'Accept-Encoding',
+  };
+  if (request.headers.get('if-none-match') === found.etag) return new Response(null, { status: 304, headers });
+  const encoding = chooseEncoding(request.headers.get('accept-encoding'));
+  let body = found.body;
+  if (encoding) {
+    found.compressed[encoding] ??= compressors[encoding](found.body);
+    body = await found.compressed[encoding];
+    headers['content-encoding'] = encoding;
+  }
+  headers['content-length'] = String(body.length);
+  return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), { status: 200, headers });
+}
+
 /** Serves the assets the page names; any other path under the prefix is a 404. */
 export function useGraphiqlAssets(): Plugin {
   return {
-    async onRequest({ request, url, endResponse, fetchAPI }) {
+    // Synchronous for every other request: only asset paths wait for anything.
+    onRequest({ request, url, endResponse, fetchAPI }) {
       if (!url.pathname.startsWith(GRAPHIQL_ASSET_PREFIX)) return;
-      const found = byPath.get(url.pathname);
-      if (!found || (request.method !== 'GET' && request.method !== 'HEAD')) {
-        endResponse(new fetchAPI.Response('Not found.', { status: found ? 405 : 404, headers: { 'content-type': 'text/plain' } }));
-        return;
-      }
-      const headers: Record<string, string> = {
-        'content-type': found.type,
-        // The name changes with the content, so a copy never goes stale.
-        'cache-control': 'public, max-age=31536000, immutable',
-        etag: found.etag,
-        vary: 'Accept-Encoding',
-      };
-      if (request.headers.get('if-none-match') === found.etag) {
-        endResponse(new fetchAPI.Response(null, { status: 304, headers }));
-        return;
-      }
-      const encoding = chooseEncoding(request.headers.get('accept-encoding'));
-      let body = found.body;
-      if (encoding) {
-        found.compressed[encoding] ??= compressors[encoding](found.body);
-        body = await found.compressed[encoding];
-        headers['content-encoding'] = encoding;
-      }
-      headers['content-length'] = String(body.length);
-      endResponse(new fetchAPI.Response(request.method === 'HEAD' ? null : new Uint8Array(body), { status: 200, headers }));
+      return assetResponse(request, url.pathname, fetchAPI.Response).then(endResponse);
     },
   };
 }
