@@ -15,14 +15,15 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }],
   },
   test: {
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Hang detectors, not assertions: on a shared 2-core machine a test may wait long for CPU.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     // Two cores here: more workers only queue for CPU behind argon2.
     maxWorkers: 2,
     projects: [
       ...databases.map((name) => ({ extends: true as const, test: { name, include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, 'tests/browser/**'], env: { TEST_DATABASE: name } } })),
       // A whole account flow in a browser is many round trips: more time than one request's test.
-      { extends: true, test: { name: 'browser', include: ['tests/browser/**/*.test.ts'], testTimeout: 120_000, env: { TEST_DATABASE: 'pglite' } } },
+      { extends: true, test: { name: 'browser', include: ['tests/browser/**/*.test.ts'], testTimeout: 240_000, env: { TEST_DATABASE: 'pglite' } } },
     ],
   },
 });

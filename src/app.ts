@@ -7,6 +7,7 @@ import type { Logger } from './logger.ts';
 import { createGraphqlServer } from './server/create-yoga.ts';
 import { createHttpServer } from './server/http-server.ts';
 import { createServices, type Services } from './services/create-services.ts';
+import { schedulePurge } from './services/purge/schedule.ts';
 import type { RateLimitStore } from './services/rate-limits.ts';
 
 export interface App {
@@ -14,7 +15,7 @@ export interface App {
   database: Database;
   /** Starts listening; resolves to the base URL. */
   listen(port?: number, host?: string): Promise<URL>;
-  /** Stops accepting, lets requests and queued mail finish, then closes the database. */
+  /** Stops accepting, lets requests, queued mail and a running purge finish, then closes the database. */
   close(): Promise<void>;
 }
 
@@ -29,6 +30,10 @@ export async function createApp(config: Config, logger: Logger, database?: Datab
   const services = createServices({ config, prisma: db.prisma, rateLimitStore, logger });
   const yoga = createGraphqlServer({ config, services, ping: db.ping, logger });
   const server = createHttpServer({ yoga, maxBodyBytes: config.maxBodyBytes, trustProxy: config.trustProxy, logger });
+  const purge =
+    config.purgeIntervalSeconds > 0
+      ? schedulePurge({ purger: services.purger, intervalSeconds: config.purgeIntervalSeconds, logger })
+      : undefined;
 
   return {
     services,
@@ -49,6 +54,7 @@ export async function createApp(config: Config, logger: Logger, database?: Datab
         server.closeIdleConnections();
       });
       await services.background.drain();
+      await purge?.stop();
       services.mailer.close();
       redis?.disconnect();
       await db.close();

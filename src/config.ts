@@ -70,6 +70,8 @@ const envSchema = z.object({
   INTROSPECTION: bool.optional(),
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   MAX_BODY_BYTES: int(1_024, 10_485_760).default(65_536),
+  // Hourly: dead rows are inert (every check compares expiry), so the purge only bounds their number.
+  PURGE_INTERVAL_SECONDS: int(0, 604_800).default(3_600),
 });
 
 // OWASP: a few failed sign-ins per account before a cool-down, a few reset mails per address per
@@ -125,6 +127,8 @@ export interface Config {
   introspection: boolean;
   rateLimits: { enabled: boolean; rules: RateLimitRules };
   maxBodyBytes: number;
+  /** Seconds between purges of dead rows inside the server; 0: no timer (`npm run purge` only). */
+  purgeIntervalSeconds: number;
 }
 
 export type CookieSameSite = 'lax' | 'strict' | 'none';
@@ -194,6 +198,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       rules: rateLimitRules,
     },
     maxBodyBytes: env.MAX_BODY_BYTES,
+    purgeIntervalSeconds: env.PURGE_INTERVAL_SECONDS,
   };
 }
 

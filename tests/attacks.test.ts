@@ -85,7 +85,8 @@ function expectClientError(res: GraphqlResponse): void {
 }
 
 describe('rate limits: over the limit, the guarded work is not done', () => {
-  const WINDOW = 60;
+  // Far longer than the tests: every attempt of a test falls inside one window however slow the machine.
+  const WINDOW = 600;
   let limited: TestApp;
   beforeAll(async () => {
     limited = await startTestApp({
@@ -239,12 +240,13 @@ describe('query shapes: refused before execution', () => {
 
 describe('the client address', () => {
   it('does not let a spoofed X-Forwarded-For escape the per-address limit without TRUST_PROXY', async () => {
-    const direct = await startTestApp({ env: { RATE_LIMITS: 'on', RATE_LIMIT_SIGN_IN_IP: '3/60' } });
+    // A window far longer than the test: its attempts all fall inside it however slow the machine.
+    const direct = await startTestApp({ env: { RATE_LIMITS: 'on', RATE_LIMIT_SIGN_IN_IP: '3/600' } });
     try {
       const attempt = () =>
         direct.client({ headers: { 'x-forwarded-for': uniqueAddress() } }).graphql(SIGN_IN, { input: { email: uniqueEmail('nobody'), password: GOOD_PASSWORD } });
       for (let i = 0; i < 3; i++) expect(outcome(await attempt())).toBe('INVALID_CREDENTIALS');
-      for (let i = 0; i < 3; i++) expectRateLimited(await attempt(), 60);
+      for (let i = 0; i < 3; i++) expectRateLimited(await attempt(), 600);
     } finally {
       await direct.close();
     }
@@ -378,8 +380,8 @@ describe('hostile bodies and input', () => {
   });
 
   it('refuses a 1 MB password and a 10 kB email before hashing: answered in a fraction of one hash', async () => {
-    // Slow hashing (about half a second each) and a body limit that lets the megabyte through.
-    const slow = await startTestApp({ env: { ARGON2_ITERATIONS: '30', MAX_BODY_BYTES: '2000000' } });
+    // Slow hashing (t=20, ten times the default) and a body limit that lets the megabyte through.
+    const slow = await startTestApp({ env: { ARGON2_ITERATIONS: '20', MAX_BODY_BYTES: '2000000' } });
     try {
       const { email } = await signUpUser(slow);
       const timed = async (login: string, password: string) => {
@@ -387,17 +389,27 @@ describe('hostile bodies and input', () => {
         const res = await slow.client().graphql(SIGN_IN, { input: { email: login, password } });
         return { res, ms: performance.now() - started };
       };
-      const oneHash = await timed(email, 'wrong-guess-xyz-1');
-      expect(outcome(oneHash.res)).toBe('INVALID_CREDENTIALS');
+      // The fastest of a few tries on each side: a refusal that hashed could never be faster than
+      // the fastest hash, while a stall on a busy machine only ever makes a try slower.
+      const fastest = async (login: string, password: string, check: (res: GraphqlResponse) => void) => {
+        let best = Infinity;
+        for (let i = 0; i < 3; i++) {
+          const { res, ms } = await timed(login, password);
+          check(res);
+          best = Math.min(best, ms);
+        }
+        return best;
+      };
+      const oneHash = await fastest(email, 'wrong-guess-xyz-1', (res) => expect(outcome(res)).toBe('INVALID_CREDENTIALS'));
       for (const password of ['p'.repeat(1_000_000), 'p'.repeat(257)]) {
-        const refused = await timed(email, password);
-        expectBadInput(refused.res, 'password', /at most 256 characters/);
-        expect(refused.ms).toBeLessThan(oneHash.ms / 2);
+        const refused = await fastest(email, password, (res) => expectBadInput(res, 'password', /at most 256 characters/));
+        expect(refused).toBeLessThan(oneHash / 2);
       }
       // An over-long email is refused as cheaply, with a password that would be hashed.
-      const longEmail = await timed(`${'a'.repeat(10_000)}@example.com`, GOOD_PASSWORD);
-      expectBadInput(longEmail.res, 'email', /at most 254 characters/);
-      expect(longEmail.ms).toBeLessThan(oneHash.ms / 2);
+      const longEmail = await fastest(`${'a'.repeat(10_000)}@example.com`, GOOD_PASSWORD, (res) =>
+        expectBadInput(res, 'email', /at most 254 characters/),
+      );
+      expect(longEmail).toBeLessThan(oneHash / 2);
       const before = await userCount(slow);
       const signUp = await slow.client().graphql(SIGN_UP, { input: { username: 'Mega', email: uniqueEmail('mega'), password: 'p'.repeat(1_000_000) } });
       expectBadInput(signUp, 'password', /at most 256 characters/);
@@ -405,7 +417,8 @@ describe('hostile bodies and input', () => {
     } finally {
       await slow.close();
     }
-  });
+    // Four slow hashes and a dozen megabyte bodies: long on a loaded machine.
+  }, 180_000);
 
   it('refuses Unicode that is not text (unpaired surrogates) and a full-width @, and writes nothing', async () => {
     const email = uniqueEmail('unicode');
@@ -420,6 +433,57 @@ describe('hostile bodies and input', () => {
     // Text made of surrogate pairs (emoji) is fine, in every field.
     const emoji = await t.client().graphql(SIGN_UP, { input: { username: '🦊', email: `${local}🦊@${domain}`, password: '🦊🐙🦉🐢🦔🐝🦋🐬' } });
     expect(emoji.data?.signUp.user).toMatchObject({ username: '🦊', email: `${local}🦊@${domain}` });
+  });
+
+  it('makes one account of an email typed precomposed or decomposed (NFC), stored precomposed', async () => {
+    const local = uniqueEmail('jose').split('@')[0]!;
+    const precomposed = `${local}-jos\u00e9@example.com`;
+    const decomposed = `${local}-jose\u0301@example.com`;
+    const created = await t.client().graphql(SIGN_UP, { input: { username: 'José', email: decomposed, password: GOOD_PASSWORD } });
+    expect(created.data?.signUp.user.email).toBe(precomposed);
+    const again = await t.client().graphql(SIGN_UP, { input: { username: 'José', email: precomposed, password: GOOD_PASSWORD } });
+    expect(outcome(again)).toBe('EMAIL_TAKEN');
+    expect(await usersWith(precomposed)).toBe(1);
+    expect(await usersWith(decomposed)).toBe(0);
+    const client = t.client();
+    expect((await client.graphql(SIGN_IN, { input: { email: decomposed, password: GOOD_PASSWORD } })).data?.signIn.message).toBe('login successful!');
+    await expectSignedIn(client, precomposed);
+  });
+
+  it.each([
+    ['a zero-width space', '\u200b'],
+    ['a zero-width non-joiner', '\u200c'],
+    ['a zero-width joiner', '\u200d'],
+    ['a word joiner', '\u2060'],
+    ['a byte-order mark', '\ufeff'],
+    ['a soft hyphen', '\u00ad'],
+    ['a left-to-right mark', '\u200e'],
+    ['a right-to-left override', '\u202e'],
+    ['a left-to-right isolate', '\u2066'],
+  ])('refuses a look-alike of an existing email holding %s, wherever an email is taken', async (_name, invisible) => {
+    const { email, client } = await signUpUser();
+    const [local, domain] = email.split('@') as [string, string];
+    const lookAlikes = [`${local.slice(0, 3)}${invisible}${local.slice(3)}@${domain}`, `${invisible}${email}`, `${email}${invisible}`];
+    const before = { users: await userCount(), mails: await mailsSent() };
+    for (const lookAlike of lookAlikes) {
+      for (const res of [
+        await t.client().graphql(SIGN_UP, { input: { username: 'Twin', email: lookAlike, password: GOOD_PASSWORD } }),
+        await t.client().graphql(SIGN_IN, { input: { email: lookAlike, password: GOOD_PASSWORD } }),
+        await t.client().graphql(SEND_MAIL, { input: { email: lookAlike } }),
+        await t.client().graphql(RESET_PASSWORD, { input: { email: lookAlike, code: '123456', newPassword: OTHER_PASSWORD } }),
+      ]) {
+        expectBadInput(res, 'email', /^email: must not contain invisible or control characters$/);
+      }
+      // The owner's own session asking to delete the look-alike: refused the same way, session kept.
+      const deletion = await client.graphql(DELETE_USER, { input: { email: lookAlike, password: GOOD_PASSWORD } });
+      expect(deletion.errors?.[0]).toMatchObject({
+        message: 'email: must not contain invisible or control characters',
+        extensions: { code: 'BAD_USER_INPUT', field: 'email' },
+      });
+    }
+    expect(await userCount()).toBe(before.users);
+    expect(await mailsSent()).toBe(before.mails);
+    await expectSignedIn(client, email);
   });
 
   it('refuses very common passwords at signUp and at resetPassword, and the reset code survives', async () => {

@@ -6,9 +6,6 @@ import { ConfigError, loadConfig } from '../src/config.ts';
 import { GOOD_PASSWORD, SIGN_UP, uniqueEmail } from './support/operations.ts';
 import { startTestApp, type TestApp, TEST_SECRET } from './support/test-app.ts';
 
-/** A test that starts a server of its own may wait for a fresh database on a busy machine. */
-const STARTS_AN_APP = 120_000;
-
 function problemsOf(env: Record<string, string>): string[] {
   try {
     loadConfig({ JWT_SECRET: TEST_SECRET, DATA_DIR: '/nonexistent-not-written', ...env });
@@ -50,7 +47,7 @@ describe('COOKIE_SAME_SITE', () => {
     } finally {
       await t.close();
     }
-  }, STARTS_AN_APP);
+  });
 });
 
 describe('CORS_ORIGINS', () => {
@@ -131,5 +128,5 @@ describe('the development warning for a page on another site', () => {
         await other.close();
       }
     }
-  }, 2 * STARTS_AN_APP);
+  }, 240_000); // two servers of its own
 });

@@ -149,6 +149,29 @@ describe('migrate()', () => {
     expect(await tableExists(db, 'probe')).toBe(true);
   });
 
+  it('rewrites emails stored decomposed to NFC, unless the NFC form already has an account', async () => {
+    const dir = await copyOfMigrations();
+    const nfc = '20261201100000_emails_nfc';
+    const held = await mkdtemp(join(tmpdir(), 'auth-api-held-'));
+    tempDirs.push(held);
+    await cp(join(dir, nfc), join(held, nfc), { recursive: true });
+    await rm(join(dir, nfc), { recursive: true });
+    const db = await freshDatabase();
+    await migrate(db, dir);
+    // Stored before emails were normalised: one decomposed alone, one whose NFC form is taken.
+    const user = (email: string) =>
+      db.exec(`INSERT INTO "users" ("id", "username", "email", "password_hash", "updated_at")
+               VALUES (gen_random_uuid(), 'Old', '${email}', 'x', now())`);
+    await user('jose\u0301@example.com');
+    await user('rene\u0301@example.com');
+    await user('ren\u00e9@example.com');
+
+    await cp(join(held, nfc), join(dir, nfc), { recursive: true });
+    expect(await migrate(db, dir)).toEqual([nfc]);
+    const emails = (await db.query<{ email: string }>('SELECT "email" FROM "users" ORDER BY "email"')).map((r) => r.email);
+    expect(emails.sort()).toEqual(['jos\u00e9@example.com', 'rene\u0301@example.com', 'ren\u00e9@example.com'].sort());
+  });
+
   it('refuses to run when a migration was edited after it was applied', async () => {
     const dir = await copyOfMigrations();
     const db = await freshDatabase();

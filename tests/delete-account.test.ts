@@ -20,8 +20,9 @@ describe('deleteUser', () => {
     const { email, client, userId } = await signUp();
     await t.client().graphql(SIGN_IN, { input: { email, password: GOOD_PASSWORD } });
     await t.client().graphql(SEND_MAIL, { input: { email } });
-    // The code is stored after sendMail answers; wait for it, so its removal below means something.
-    await expect.poll(() => t.app.services.prisma.passwordResetCode.count({ where: { userId } })).toBe(1);
+    // The code is stored after sendMail answers; wait for that work, so its removal below means something.
+    await t.app.services.background.drain();
+    expect(await t.app.services.prisma.passwordResetCode.count({ where: { userId } })).toBe(1);
     expect(await t.app.services.prisma.session.count({ where: { userId } })).toBe(2);
 
     const res = await client.graphql(DELETE_USER, { input: { email, password: GOOD_PASSWORD } });

@@ -82,7 +82,7 @@ describe('the GraphiQL page', () => {
     } finally {
       await off.close();
     }
-  }, 120_000); // starts a server of its own: a fresh database may be slow on a busy machine
+  });
 });
 
 describe('choosing an encoding', () => {

@@ -102,12 +102,20 @@ describe('the session cookie', () => {
   });
 });
 
+/** Sleeps until the wall clock has passed `epochMs` by `marginMs` (timers may fire a little early). */
+async function sleepUntil(epochMs: number, marginMs = 150): Promise<void> {
+  while (Date.now() < epochMs + marginMs) await sleep(epochMs + marginMs - Date.now());
+}
+
 describe('sliding expiry', () => {
-  // JWT exp has whole seconds, so a token lives between idle-1 and idle seconds; the waits below
-  // leave at least 100 ms either side of every boundary.
+  // Every wait below is derived from the tokens' own exp claims (whole seconds, so a token lives
+  // between idle-1 and idle seconds): waits that must see a token dead end past its exp; steps that
+  // must see a token alive come about idle/2 seconds before its earliest possible end, a margin
+  // a loaded machine does not eat.
+  const IDLE = 5;
   let sliding: TestApp;
   beforeAll(async () => {
-    sliding = await startTestApp({ env: { SESSION_IDLE_SECONDS: '3' } });
+    sliding = await startTestApp({ env: { SESSION_IDLE_SECONDS: String(IDLE) } });
   });
   afterAll(() => sliding.close());
 
@@ -115,15 +123,16 @@ describe('sliding expiry', () => {
     const { client } = await signedInClient(sliding);
     const first = await claimsOf(client);
     const original = await client.token();
-    await sleep(1_900);
+    await sleep((IDLE / 2) * 1000);
     const refreshed = await client.graphql(DASHBOARD);
     expect(refreshed.errors).toBeUndefined();
     const second = await claimsOf(client);
     expect(second.exp).toBeGreaterThan(first.exp!);
     expect(new Date(refreshed.data!.dashboard.session.expiresAt).getTime()).toBe(second.exp! * 1000);
-
-    // Past the first token's exp, the refreshed one still works: the session slid forward...
-    await sleep(1_200);
+    // The refresh came at least idle/2 s after sign-up, so the refreshed token outlives the first by
+    // more than a second: past the first's exp, the refreshed one still works (the session slid)...
+    expect(second.exp! * 1000 - first.exp! * 1000).toBeGreaterThanOrEqual(Math.floor(IDLE / 2) * 1000);
+    await sleepUntil(first.exp! * 1000);
     expect((await client.graphql(DASHBOARD)).errors).toBeUndefined();
     // ...while the first token, idle since sign-up, is refused and its cookie cleared.
     const staleRes = await (await clientWithToken(sliding, original)).graphql(DASHBOARD);
@@ -131,9 +140,12 @@ describe('sliding expiry', () => {
     expect(staleRes.setCookie).toMatchObject({ value: '', maxAge: 0 });
 
     // Idle for longer than the timeout: the browser has dropped the cookie (its Max-Age ran out)
-    // and is signed out; the last token, sent anyway, is refused and its cookie cleared.
+    // and is signed out; the last token, sent anyway, is refused and its cookie cleared. The jar
+    // counts Max-Age from when it got the cookie, so the wait runs past both ends.
     const last = await client.token();
-    await sleep(3_100);
+    const lastClaims = await claimsOf(client);
+    const cookieExpires = Date.now() + (lastClaims.exp! - lastClaims.iat!) * 1000;
+    await sleepUntil(Math.max(lastClaims.exp! * 1000, cookieExpires));
     const idle = await client.graphql(DASHBOARD);
     expect(refused(idle)).toBe(true);
     expect(idle.errors?.[0]?.message).toMatch(/sign in/);
@@ -145,9 +157,11 @@ describe('sliding expiry', () => {
 });
 
 describe('the absolute cap', () => {
+  // Idle 3 s, cap 6 s: a request every half second keeps the session well inside the idle timeout
+  // even when a loaded machine stretches a step to a couple of seconds.
   let capped: TestApp;
   beforeAll(async () => {
-    capped = await startTestApp({ env: { SESSION_IDLE_SECONDS: '2', SESSION_ABSOLUTE_SECONDS: '4' } });
+    capped = await startTestApp({ env: { SESSION_IDLE_SECONDS: '3', SESSION_ABSOLUTE_SECONDS: '6' } });
   });
   afterAll(() => capped.close());
 
@@ -155,23 +169,38 @@ describe('the absolute cap', () => {
     const { client } = await signedInClient(capped);
     const first = await client.graphql(DASHBOARD);
     const cap = new Date(first.data!.dashboard.session.absoluteExpiresAt).getTime();
-    let lastOk = Date.now();
+    // A token's exp has whole seconds, so the last tokens end at the cap's second, floored.
+    const lastSecond = Math.floor(cap / 1000) * 1000;
     let lastToken = await client.token();
-    // Active every half second, well inside the idle timeout, until the cap ends it.
-    while (Date.now() < cap + 1_500) {
-      const sent = Date.now();
+    let lastAcceptedSentAt = 0;
+    let cappedTokens = 0;
+    let refusal: { sentAt: number; answeredAt: number } | undefined;
+    // Active every half second until the cap ends it.
+    while (!refusal) {
+      const sentAt = Date.now();
       const res = await client.graphql(DASHBOARD);
-      if (refused(res)) break;
-      lastOk = Date.now();
+      if (refused(res)) {
+        refusal = { sentAt, answeredAt: Date.now() };
+        break;
+      }
+      expect(res.errors).toBeUndefined();
+      lastAcceptedSentAt = sentAt;
       lastToken = await client.token();
       const claims = await claimsOf(client);
       expect(claims.exp! * 1000).toBeLessThanOrEqual(cap);
+      if (claims.exp! * 1000 === lastSecond) cappedTokens += 1;
       // Max-Age is the token's own lifetime, counting down to the cap rather than a full idle period.
       expect(res.setCookie!.maxAge).toBe(claims.exp! - claims.iat!);
-      expect(res.setCookie!.maxAge! * 1000).toBeLessThan(cap - sent + 1_000);
+      expect(res.setCookie!.maxAge! * 1000).toBeLessThan(cap - sentAt + 1_000);
       await sleep(500);
     }
-    expect(lastOk).toBeLessThanOrEqual(cap);
+    // Accepted only while the cap had not passed (the server checked after the request was sent),
+    // refused only once its last second had come (the answer came after the server checked): the
+    // cap ended it, not idling.
+    expect(lastAcceptedSentAt).toBeLessThan(cap);
+    expect(refusal.answeredAt).toBeGreaterThanOrEqual(lastSecond);
+    // Near the end the tokens were cut to the cap instead of a full idle period.
+    expect(cappedTokens).toBeGreaterThan(0);
     expect(refused(await client.graphql(DASHBOARD))).toBe(true);
     // The last token issued, sent after the cap, is refused and its cookie cleared.
     const replayed = await (await clientWithToken(capped, lastToken)).graphql(DASHBOARD);

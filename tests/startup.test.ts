@@ -74,20 +74,15 @@ async function startAndWaitForExit(env: Record<string, string>): Promise<{ code:
 /** Starts the server and resolves once it logs that it is ready. */
 async function startServer(env: Record<string, string>): Promise<Server> {
   const { child, exited, output } = launch(env);
+  // No deadline of its own: how long a start takes depends on the machine's load; a start that
+  // hangs is caught by the test's timeout.
   const url = await new Promise<URL>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`not ready after 25 s:\n${output()}`)), 25_000);
     const check = () => {
       const match = /Auth API ready at (\S+)/.exec(output());
-      if (match) {
-        clearTimeout(timer);
-        ready(new URL(match[1]!));
-      }
+      if (match) ready(new URL(match[1]!));
     };
     child.stdout!.on('data', check);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      fail(new Error(`exited with ${code} before it was ready:\n${output()}`));
-    });
+    void exited.then((code) => fail(new Error(`exited with ${code} before it was ready:\n${output()}`)));
   });
   return {
     url,
@@ -148,7 +143,8 @@ describe('the entry point (npm start)', () => {
     } finally {
       expect(await second.stop('SIGTERM')).toBe(0);
     }
-  });
+    // Two cold starts of a child process (tsx compiling, PGlite migrating) on a loaded machine.
+  }, 180_000);
 
   it('refuses to start in production without JWT_SECRET, and generates none', async () => {
     const dataDir = await tempDir();
@@ -230,6 +226,7 @@ describe('loadConfig()', () => {
       graphiql: true,
       introspection: true,
       rateLimits: { enabled: true },
+      purgeIntervalSeconds: 3600,
     });
     expect(config.jwt.secret.length).toBeGreaterThanOrEqual(32);
     expect((await readFile(join(dataDir, 'jwt-secret'), 'utf8')).trim()).toBe(config.jwt.secret);
@@ -282,6 +279,7 @@ describe('loadConfig()', () => {
       TRUST_PROXY: 'true',
       REDIS_URL: 'redis://127.0.0.1:6379',
       RATE_LIMITS: 'off',
+      PURGE_INTERVAL_SECONDS: '0',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -295,6 +293,7 @@ describe('loadConfig()', () => {
       trustProxy: true,
       redisUrl: 'redis://127.0.0.1:6379',
       rateLimits: { enabled: false },
+      purgeIntervalSeconds: 0,
     });
   });
 

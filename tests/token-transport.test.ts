@@ -10,8 +10,6 @@ import { startTestApp, type TestApp } from './support/test-app.ts';
 
 const HEADER_DELIVERY = { 'x-session-transport': 'header' };
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-/** A test that starts a server of its own may wait for a fresh database on a busy machine. */
-const STARTS_AN_APP = 120_000;
 
 let t: TestApp;
 beforeAll(async () => {
@@ -68,7 +66,7 @@ describe('header delivery', () => {
     } finally {
       await short.close();
     }
-  }, STARTS_AN_APP);
+  });
 
   it('never turns a cookie into a header token: a cookie request asking for header delivery is refreshed by cookie only', async () => {
     const browser = t.client();
@@ -135,14 +133,14 @@ describe('BEARER_TOKENS=off', () => {
     } finally {
       await off.close();
     }
-  }, STARTS_AN_APP);
+  });
 });
 
-describe('the README\'s Node example', () => {
+describe('the Node example in docs/api.md', () => {
   it('is examples/node/session-client.mjs verbatim, and runs: sign up, dashboard, logout, then UNAUTHENTICATED', async () => {
     const source = await readFile(new URL('../examples/node/session-client.mjs', import.meta.url), 'utf8');
-    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
-    expect(readme).toContain(source.trim());
+    const docs = await readFile(new URL('../docs/api.md', import.meta.url), 'utf8');
+    expect(docs).toContain(source.trim());
     const { stdout } = await promisify(execFile)(process.execPath, ['examples/node/session-client.mjs'], {
       env: { ...process.env, API_URL: t.graphqlUrl.href, EMAIL: uniqueEmail('node') },
     });

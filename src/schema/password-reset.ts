@@ -31,11 +31,12 @@ builder.mutationFields((t) => ({
   resetPassword: t.field({
     type: MessagePayload,
     description:
-      'Sets a new password with the mailed code and signs out every session of the user (this browser\'s cookie is cleared): "password reset successful!". Sign in again afterwards.',
+      "Sets a new password with the mailed code and signs out every session of the user: \"password reset successful!\". The caller's cookie is cleared only when it belongs to that user. Sign in again afterwards.",
     args: { input: t.arg({ type: ResetPasswordInput, required: true, description: 'The code and the new password.' }) },
-    resolve: async (_root, { input }, { services, auth, caller }) => {
-      await services.passwordReset.resetPassword(input, caller);
-      auth.signedOut();
+    resolve: async (_root, { input }, { services, auth, caller, viewer }) => {
+      const { userId } = await services.passwordReset.resetPassword(input, caller);
+      // Someone else's session on this browser (a shared computer, a support agent) stays signed in.
+      if (viewer?.user.id === userId) auth.signedOut();
       return { message: 'password reset successful!' };
     },
   }),

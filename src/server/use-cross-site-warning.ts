@@ -30,7 +30,7 @@ export function useCrossSiteWarning(options: {
         `[cookie] ${origin} is another site than this server (${api.host}): browsers neither send nor keep the ` +
           `SameSite=${options.sameSite === 'lax' ? 'Lax' : 'Strict'} session cookie on its requests, so sign-ins from it ` +
           'will not stick. Serve the page and the API from one site (app.example.com and auth.example.com, or the API ' +
-          'under a path of the page\'s origin), or set COOKIE_SAME_SITE=none with a Secure cookie (see README, "Deploying for browsers").',
+          'under a path of the page\'s origin), or set COOKIE_SAME_SITE=none with a Secure cookie (see docs/api.md, "Same site, or the cookie is lost").',
       );
     },
   };

@@ -8,6 +8,8 @@ import { type BackgroundTasks, createBackgroundTasks } from './background-tasks.
 import { createMailer, type Mailer } from './mailer.ts';
 import { createPasswordResetService, type PasswordResetService } from './password-reset.ts';
 import { createPasswordHasher } from './passwords.ts';
+import { createPurger, type Purger } from './purge/purge.ts';
+import { createPurgeRules } from './purge/rules.ts';
 import { createResetCodes } from './reset-codes.ts';
 import { createSessionService, type SessionService } from './sessions.ts';
 import { createRateLimits, type RateLimitStore } from './rate-limits.ts';
@@ -22,6 +24,8 @@ export interface Services {
   securityEvents: SecurityEvents;
   background: BackgroundTasks;
   mailer: Mailer;
+  /** Deletes dead rows (expired sessions, codes, counters); on a timer in the server, and `npm run purge`. */
+  purger: Purger;
 }
 
 export function createServices(deps: {
@@ -56,5 +60,6 @@ export function createServices(deps: {
     securityEvents: createSecurityEvents({ prisma }),
     background,
     mailer,
+    purger: createPurger({ prisma, rules: createPurgeRules(config) }),
   };
 }

@@ -6,14 +6,21 @@ const USERNAME_MAX = 64;
 // Deliberately simple: one @, no spaces, a dot in the domain. The mail itself proves the rest.
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/u;
 
-/** Trimmed and lower-cased: " Abc@Gmail.com" and "abc@gmail.com" are one account. */
+/**
+ * NFC, trimmed and lower-cased: " Abc@Gmail.com" and "abc@gmail.com" are one account, and so are
+ * "é" typed precomposed or as "e" + combining accent. Invisible characters (format characters such
+ * as zero-width spaces and joiners, bidi controls, soft hyphens) and control characters are refused
+ * rather than removed: an address that looks like another must not become a second account.
+ */
 export function normalizeEmail(raw: string): string {
-  const email = raw.trim().toLowerCase();
+  if (raw.length > EMAIL_MAX * 4) throw badInput('email', `must be at most ${EMAIL_MAX} characters`);
+  const email = raw.normalize('NFC').trim().toLowerCase().normalize('NFC');
   if (email.length === 0) throw badInput('email', 'is required');
   if (email.length > EMAIL_MAX) throw badInput('email', `must be at most ${EMAIL_MAX} characters`);
-  if (!EMAIL_SHAPE.test(email) || hasControlCharacters(email) || hasUnpairedSurrogates(email)) {
-    throw badInput('email', 'is not a valid email address');
+  if (hasInvisibleCharacters(raw) || hasControlCharacters(email)) {
+    throw badInput('email', 'must not contain invisible or control characters');
   }
+  if (!EMAIL_SHAPE.test(email) || hasUnpairedSurrogates(email)) throw badInput('email', 'is not a valid email address');
   return email;
 }
 
@@ -28,6 +35,11 @@ export function normalizeUsername(raw: string): string {
 
 export function hasControlCharacters(value: string): boolean {
   return /\p{Cc}/u.test(value);
+}
+
+/** Unicode format characters (Cf): zero-width space, joiners, bidi controls, soft hyphen, BOM, … */
+export function hasInvisibleCharacters(value: string): boolean {
+  return /\p{Cf}/u.test(value);
 }
 
 /**

@@ -21,7 +21,8 @@ export interface ResetPasswordInput {
 export interface PasswordResetService {
   /** Returns at once, the same for every address; the lookup and the mail happen afterwards. */
   requestCode(rawEmail: string, caller: Caller): Promise<void>;
-  resetPassword(input: ResetPasswordInput, caller: Caller): Promise<void>;
+  /** Sets the new password and revokes every session of the account; resolves to its user id. */
+  resetPassword(input: ResetPasswordInput, caller: Caller): Promise<{ userId: string }>;
 }
 
 export function createPasswordResetService(deps: {
@@ -89,6 +90,7 @@ export function createPasswordResetService(deps: {
       });
       if (!changed) throw new AppError('INVALID_CODE');
       background.run('password-changed-mail', () => mailer.send(passwordChangedMail(email, config.appName)));
+      return { userId: record.userId };
     },
   };
 }

@@ -17,6 +17,12 @@ export interface SmtpSinkOptions {
   acceptDelayMs?: number;
   /** Refuse every mail with a permanent error (550), as a mail server that will not take it. */
   refuse?: boolean;
+  /**
+   * Hold every mail unanswered (the sender waits for the server's reply to DATA) until `release()`:
+   * a mail server slower than anything, so "answered before the mail went out" is decided by the
+   * test, not by a race between two clocks.
+   */
+  hold?: boolean;
 }
 
 export interface SmtpSink {
@@ -27,12 +33,20 @@ export interface SmtpSink {
   mailsTo(address: string): ReceivedMail[];
   /** Resolves with the `count`-th mail to `address` (1 = the first), waiting up to `timeoutMs`. */
   waitForMail(address: string, count?: number, timeoutMs?: number): Promise<ReceivedMail>;
+  /** How many mails are being held (with `hold`), fully received but not yet accepted. */
+  readonly held: number;
+  /** Resolves once `count` mails are being held. */
+  waitForHeld(count: number, timeoutMs?: number): Promise<void>;
+  /** Accepts every held mail, and from now on every mail at once. */
+  release(): void;
   close(): Promise<void>;
 }
 
 export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const mails: ReceivedMail[] = [];
   const waiters = new Set<() => void>();
+  let holding = options.hold ?? false;
+  const held: (() => void)[] = [];
 
   const server = new SMTPServer({
     authOptional: true,
@@ -57,7 +71,10 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
             for (const wake of waiters) wake();
             callback();
           };
-          if (options.acceptDelayMs) setTimeout(finish, options.acceptDelayMs);
+          if (holding) {
+            held.push(finish);
+            for (const wake of waiters) wake();
+          } else if (options.acceptDelayMs) setTimeout(finish, options.acceptDelayMs);
           else finish();
         },
         (error: Error) => callback(error),
@@ -69,29 +86,52 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
 
   const mailsTo = (address: string) => mails.filter((m) => m.to.includes(address.toLowerCase()));
 
+  /** Resolves with `found()`'s value once it has one; the timeout only turns a hang into a message. */
+  function waitFor<T>(found: () => T | undefined, timeoutMs: number, failure: () => string): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const value = found();
+        if (value === undefined) return;
+        cleanup();
+        resolve(value);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(failure()));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      waiters.add(check);
+      check();
+    });
+  }
+
   return {
     url: `smtp://127.0.0.1:${port}`,
     mails,
     mailsTo,
-    waitForMail(address, count = 1, timeoutMs = 10_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const mail = mailsTo(address)[count - 1];
-          if (!mail) return;
-          cleanup();
-          resolve(mail);
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`no mail #${count} to ${address} within ${timeoutMs} ms (${mails.length} received in all)`));
-        }, timeoutMs);
-        const cleanup = () => {
-          clearTimeout(timer);
-          waiters.delete(check);
-        };
-        waiters.add(check);
-        check();
-      });
+    waitForMail(address, count = 1, timeoutMs = 20_000) {
+      return waitFor(
+        () => mailsTo(address)[count - 1],
+        timeoutMs,
+        () => `no mail #${count} to ${address} within ${timeoutMs} ms (${mails.length} received in all)`,
+      );
+    },
+    get held() {
+      return held.length;
+    },
+    async waitForHeld(count, timeoutMs = 20_000) {
+      await waitFor(
+        () => (held.length >= count ? true : undefined),
+        timeoutMs,
+        () => `${held.length} of ${count} mails held after ${timeoutMs} ms`,
+      );
+    },
+    release() {
+      holding = false;
+      for (const finish of held.splice(0)) finish();
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

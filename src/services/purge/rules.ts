@@ -1,0 +1,43 @@
+// What the purge deletes, one small rule per kind of dead row. Every rule is an idempotent delete
+// of rows that no request can use any more, so two runs at once, or a run racing a request, are
+// harmless. To purge something new, add a rule here (and a test in tests/purge.test.ts).
+import type { Prisma } from '../../generated/prisma/client.ts';
+
+export interface PurgeRule {
+  /** Names the rule in logs and in `npm run purge`'s report. */
+  name: string;
+  /** Deletes the rule's dead rows as of `now`; resolves to how many went. */
+  purge(db: Prisma.TransactionClient, now: Date): Promise<number>;
+}
+
+export interface PurgeRuleConfig {
+  resetCode: { maxAttempts: number };
+}
+
+export function createPurgeRules(config: PurgeRuleConfig): PurgeRule[] {
+  return [
+    {
+      // A session row is kept, revoked or idle-expired, until its absolute expiry: until then a
+      // token of it may still be presented and the row tells why it is refused. Past it, no token
+      // of the session can be valid whatever the row says (exp never passes the cap).
+      name: 'sessions',
+      purge: async (db, now) => (await db.session.deleteMany({ where: { absoluteExpiresAt: { lt: now } } })).count,
+    },
+    {
+      // A used code is deleted when it is spent; expired ones and ones killed by wrong tries remain.
+      name: 'password reset codes',
+      purge: async (db, now) =>
+        (
+          await db.passwordResetCode.deleteMany({
+            where: { OR: [{ expiresAt: { lt: now } }, { attempts: { gte: config.resetCode.maxAttempts } }] },
+          })
+        ).count,
+    },
+    {
+      // Counters in PostgreSQL (rate-limiter-flexible's table): `expire` is epoch milliseconds,
+      // null for a counter that never expires (not used by our rules, so never purged).
+      name: 'rate-limit counters',
+      purge: async (db, now) => (await db.rateLimit.deleteMany({ where: { expire: { lt: BigInt(now.getTime()) } } })).count,
+    },
+  ];
+}
