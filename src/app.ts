@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
+import { createDatabaseOutage } from './db/database-outage.ts';
 import { configuredDatabase, type Database, openDatabase } from './db/open-database.ts';
 import type { Logger } from './logger.ts';
 import { createGraphqlServer } from './server/create-yoga.ts';
@@ -27,8 +28,11 @@ export async function createApp(config: Config, logger: Logger, database?: Datab
     : db.pool
       ? { kind: 'postgres', pool: db.pool }
       : { kind: 'memory' };
-  const services = createServices({ config, prisma: db.prisma, rateLimitStore, logger });
-  const yoga = createGraphqlServer({ config, services, ping: db.ping, logger });
+  const outage = createDatabaseOutage({ ping: db.ping, logger });
+  // A pooled connection the server drops while idle is the first sign of an outage.
+  db.pool?.on('error', (error) => outage.report(error));
+  const services = createServices({ config, prisma: db.prisma, rateLimitStore, logger, outage });
+  const yoga = createGraphqlServer({ config, services, ping: db.ping, outage, logger });
   const server = createHttpServer({ yoga, maxBodyBytes: config.maxBodyBytes, trustProxy: config.trustProxy, logger });
   const purge =
     config.purgeIntervalSeconds > 0
@@ -57,6 +61,7 @@ export async function createApp(config: Config, logger: Logger, database?: Datab
       await purge?.stop();
       services.mailer.close();
       redis?.disconnect();
+      outage.close();
       await db.close();
     },
   };

@@ -58,11 +58,16 @@ export class RequestAuth {
     this.decided = { kind: 'clear', delivery: this.via === 'bearer' && this.token ? 'header' : 'cookie' };
   }
 
-  /** Valid session: a fresh token. Invalid, expired or revoked token: a cleared cookie. */
+  /**
+   * Valid session: a fresh token. Invalid, expired or revoked token: a cleared cookie. A session
+   * that could not be looked up (the database is down): the cookie is left alone, since the session
+   * may well be valid; the failure itself is the request's answer (503 SERVICE_UNAVAILABLE).
+   */
   async outcome(): Promise<CookieOutcome> {
     if (this.decided) return this.decided;
     if (!this.token) return { kind: 'none' };
-    const resumed = await this.current();
+    const resumed = await this.current().catch(() => undefined);
+    if (resumed === undefined) return { kind: 'none' };
     const delivery: TokenDelivery = this.via === 'bearer' ? 'header' : 'cookie';
     return resumed ? { kind: 'set', issued: resumed, delivery } : { kind: 'clear', delivery };
   }

@@ -32,9 +32,12 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
 }
 
 async function openPostgres(url: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
-  // An idle client that loses its server emits 'error'; without a listener that would crash.
-  pool.on('error', (error) => console.error('[db] idle connection error:', error.message));
+  // A server that does not answer at all (a lost network, not a refused connection) fails a
+  // request after 5 s instead of holding it until the operating system gives up.
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
+  // An idle client that loses its server emits 'error'; without a listener that would crash. The
+  // app reports it as an outage, once (src/db/database-outage.ts), not once per connection.
+  pool.on('error', () => {});
   const client = await pool.connect();
   try {
     await migrate({

@@ -1,7 +1,7 @@
 // The GraphQL server: schema, context, and the plugins that guard and shape each request.
-import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createYoga, useReadinessCheck } from 'graphql-yoga';
 import type { Config } from '../config.ts';
+import type { DatabaseOutage } from '../db/database-outage.ts';
 import { type Context, createContextFactory, type ServerContext } from '../context/create-context.ts';
 import { SESSION_TOKEN_HEADER } from '../context/token-transport.ts';
 import { createSessionCookies } from '../context/use-session-cookie.ts';
@@ -9,10 +9,11 @@ import type { Logger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
 import type { Services } from '../services/create-services.ts';
 import { renderGraphiQL, useGraphiqlAssets } from './graphiql-assets.ts';
-import { createMaskError } from './mask-error.ts';
+import { createErrorMask } from './mask-error.ts';
 import { useCrossSiteWarning } from './use-cross-site-warning.ts';
 import { useCsrfPrevention } from './use-csrf-prevention.ts';
 import { useDisableIntrospection } from './use-disable-introspection.ts';
+import { useQueryLimits } from './use-query-limits.ts';
 import { useVaryOrigin } from './use-vary-origin.ts';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
@@ -38,8 +39,17 @@ mutation Logout {
 }
 `;
 
-export function createGraphqlServer(deps: { config: Config; services: Services; ping: () => Promise<boolean>; logger: Logger }) {
-  const { config, services, ping, logger } = deps;
+export function createGraphqlServer(deps: {
+  config: Config;
+  services: Services;
+  ping: () => Promise<boolean>;
+  outage: DatabaseOutage;
+  logger: Logger;
+}) {
+  const { config, services, ping, outage, logger } = deps;
+  // Suggestions go with introspection: both tell a visitor the schema.
+  const hideSuggestions = !config.introspection;
+  const errors = createErrorMask({ logger, outage, hideSuggestions });
   const cookies = createSessionCookies({
     sessions: services.sessions,
     cookie: config.cookie,
@@ -71,27 +81,19 @@ export function createGraphqlServer(deps: { config: Config; services: Services; 
         ...(config.bearerTokens ? { exposedHeaders: [SESSION_TOKEN_HEADER] } : {}),
       };
     },
-    // Suggestions go with introspection: both tell a visitor the schema.
-    maskedErrors: { maskError: createMaskError(logger, { hideSuggestions: !config.introspection }), errorMessage: 'Unexpected error.' },
+    maskedErrors: { maskError: errors.maskError, errorMessage: 'Unexpected error.' },
     // Yoga's own log lines go where the app's go (and, in tests, where the tests read them).
     logging: {
       debug: () => {},
       info: (...args: unknown[]) => (config.production ? undefined : logger.info('[yoga]', ...args)),
       warn: (...args: unknown[]) => logger.warn('[yoga]', ...args),
-      error: (...args: unknown[]) => logger.error('[yoga]', ...args),
+      // Yoga logs each error the mask replaced; the mask has logged it already, or chose not to.
+      error: (...args: unknown[]) => (args.length === 1 && errors.handled(args[0]) ? undefined : logger.error('[yoga]', ...args)),
     },
     plugins: [
       ...(config.graphiql ? [useGraphiqlAssets()] : []),
       useCsrfPrevention(),
-      // Refused before execution: one request must not multiply attempts or work.
-      EnvelopArmorPlugin({
-        maxAliases: { n: 5 },
-        maxDepth: { n: 8 },
-        maxTokens: { n: 1000 },
-        maxDirectives: { n: 10 },
-        costLimit: { maxCost: 1000 },
-        blockFieldSuggestion: { enabled: !config.introspection },
-      }),
+      useQueryLimits({ hideSuggestions }),
       ...(config.introspection ? [] : [useDisableIntrospection()]),
       ...(allowedOrigins.size > 0 ? [useVaryOrigin()] : []),
       ...(config.production

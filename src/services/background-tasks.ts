@@ -7,7 +7,11 @@ export interface BackgroundTasks {
   drain(): Promise<void>;
 }
 
-export function createBackgroundTasks(logger: Logger): BackgroundTasks {
+/**
+ * `reportOutage` takes a failure that means the database is unreachable (true when it did): the
+ * outage is logged once, not a stack per task.
+ */
+export function createBackgroundTasks(logger: Logger, reportOutage: (error: unknown) => boolean = () => false): BackgroundTasks {
   const pending = new Set<Promise<void>>();
   return {
     run(name, task) {
@@ -15,7 +19,9 @@ export function createBackgroundTasks(logger: Logger): BackgroundTasks {
       // socket, so its CPU (composing the mail, PGlite's in-process queries) never delays it.
       const promise = new Promise<void>((resolve) => setImmediate(resolve))
         .then(task)
-        .catch((error: unknown) => logger.error(`[${name}] failed`, error))
+        .catch((error: unknown) => {
+          if (!reportOutage(error)) logger.error(`[${name}] failed`, error);
+        })
         .finally(() => pending.delete(promise));
       pending.add(promise);
     },

@@ -1,6 +1,7 @@
 // Wires the services together from configuration and the open database.
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
+import type { DatabaseOutage } from '../db/database-outage.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../logger.ts';
 import { type AccountService, createAccountService } from './accounts.ts';
@@ -33,12 +34,13 @@ export function createServices(deps: {
   prisma: PrismaClient;
   rateLimitStore: RateLimitStore;
   logger: Logger;
+  outage?: DatabaseOutage;
 }): Services {
   const { config, prisma, logger } = deps;
   const limits = createRateLimits({ ...config.rateLimits, store: deps.rateLimitStore });
   const passwords = createPasswordHasher(config.argon2);
   const sessions = createSessionService({ prisma, tokens: createTokenSigner(config.jwt), config: config.session });
-  const background = createBackgroundTasks(logger);
+  const background = createBackgroundTasks(logger, (error) => deps.outage?.report(error) ?? false);
   const mailer = createMailer(
     { smtpUrl: config.mail.smtpUrl, from: config.mail.from, outboxDir: join(config.dataDir, 'mail') },
     logger,

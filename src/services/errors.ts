@@ -1,5 +1,6 @@
-// One table of the errors clients may see (the contract's "Errors" section). Services throw
-// AppError; Yoga passes GraphQLErrors through and masks everything else.
+// One table of the errors clients may see (the contract's "Errors" section, then the request-level
+// codes the server itself answers with). Services throw AppError; src/server/mask-error.ts gives
+// every other error one of these codes.
 import { GraphQLError } from 'graphql';
 
 export const ERROR_CODES = {
@@ -15,6 +16,15 @@ export const ERROR_CODES = {
   SECOND_FACTOR_REQUIRED: 'a two-factor code is required: send signIn again with `code`',
   RATE_LIMITED: 'too many attempts: please wait and try again',
   INTERNAL_SERVER_ERROR: 'Unexpected error.',
+  // Request-level: the request itself was refused before (or instead of) running the operation.
+  BAD_REQUEST: 'not a well-formed GraphQL request',
+  GRAPHQL_PARSE_FAILED: 'the query is not valid GraphQL syntax',
+  GRAPHQL_VALIDATION_FAILED: 'the query or its variables do not match the schema',
+  QUERY_TOO_COMPLEX: 'the query is over a complexity limit',
+  PAYLOAD_TOO_LARGE: 'the request body is too large',
+  UNSUPPORTED_MEDIA_TYPE: 'POST requests must have Content-Type: application/json (CSRF protection).',
+  METHOD_NOT_ALLOWED: 'this method is not allowed here',
+  SERVICE_UNAVAILABLE: 'the service is temporarily unavailable: try again shortly',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
