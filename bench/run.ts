@@ -1,117 +1,242 @@
-// `npm run bench`: starts the server as `npm start` does, in a process of its own on 127.0.0.1
-// (PGlite, or PostgreSQL when DATABASE_URL is set), drives it over HTTP from this process with a
-// bounded number of requests, and prints latency and throughput. Rate limits are off: this
-// measures the work, not the brakes. The account it creates is deleted at the end.
+// `npm run bench`: the product as `npm start` runs it, in a process of its own on 127.0.0.1, beside
+// a bare graphql-yoga server on the same Node and the raw argon2id verify ceiling; every product
+// figure is printed with its ratio to those, since absolute numbers on a shared machine move.
+// PGlite always; PostgreSQL too when DATABASE_URL is set (in a database of its own, dropped at the
+// end). Rate limits are off: this measures the work, not the brakes. Loopback only, bounded in time.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, loadavg } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import argon2 from 'argon2';
+import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
+import { hostileBurst } from './hostile-bodies.ts';
+import { load, type LoadOptions, type LoadResult } from './load.ts';
+import { type ServerProcess, startServerProcess } from './server-process.ts';
 
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const HOSTILE_BODIES = Number(process.env.BENCH_HOSTILE_BODIES ?? 200);
 const PASSWORD = 'violet-harbor-cactus-42';
-const EMAIL = `bench-${Date.now()}@example.com`;
+const RUN = Date.now().toString(36);
+const SECRET = 'bench-secret-0123456789-abcdefghijklmnop';
 
-const dataDir = await mkdtemp(join(tmpdir(), 'auth-api-bench-'));
-const env: Record<string, string> = {
-  PATH: process.env.PATH ?? '',
-  HOST: '127.0.0.1',
-  PORT: '0',
-  DATA_DIR: dataDir,
-  JWT_SECRET: 'bench-secret-0123456789-abcdefghijklmnop',
-  RATE_LIMITS: 'off',
-  ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
-};
-const config = loadConfig(env);
-const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-const endpoint = await new Promise<URL>((resolve, reject) => {
-  let output = '';
-  server.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    const match = /ready at (\S+)/.exec(output);
-    if (match?.[1]) resolve(new URL(match[1]));
-  });
-  server.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-});
+const config = loadConfig({ JWT_SECRET: SECRET, DATA_DIR: tmpdir() });
+// The same command as `npm start`, so the bench measures what users run.
+const startScript = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
+const START_ARGS = startScript.replace(/^node\s+/, '').split(/\s+/);
+const ARGON2_BOUND = Math.max(1, availableParallelism() - 1);
 
-async function post(query: string, variables: object = {}, cookie?: string) {
-  const res = await fetch(endpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return res;
-}
-
-/** Runs `total` calls of `op` with `concurrency` in flight; returns the latencies in ms, sorted. */
-async function run(total: number, concurrency: number, op: (i: number) => Promise<unknown>) {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        const i = next++;
-        const t0 = performance.now();
-        await op(i);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  return { latencies: latencies.sort((a, b) => a - b), seconds: (performance.now() - started) / 1000 };
-}
-
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(1);
-
-async function measure(name: string, total: number, concurrency: number, op: (i: number) => Promise<unknown>) {
-  const { latencies, seconds } = await run(total, concurrency, op);
-  console.log(
-    `${name.padEnd(38)} ${String(total).padStart(5)} req  c=${String(concurrency).padEnd(3)} ${(total / seconds).toFixed(0).padStart(6)} req/s   p50 ${pct(latencies, 50)} ms  p95 ${pct(latencies, 95)} ms  p99 ${pct(latencies, 99)} ms`,
-  );
-}
-
+const gql = (query: string, variables: object = {}) => JSON.stringify({ query, variables });
 const SIGN_IN = 'mutation($i: SignInInput!) { signIn(input: $i) { message } }';
-const sendMail = (email: string) => post('mutation($i: SendMailInput!) { sendMail(input: $i) { message } }', { i: { email } });
+const SIGN_UP = 'mutation($i: SignUpInput!) { signUp(input: $i) { message } }';
+const SEND_MAIL = 'mutation($i: SendMailInput!) { sendMail(input: $i) { message } }';
+const SEND_MAIL_PAIRS = 100;
 
-console.log(`Node ${process.version}, ${config.databaseUrl ? 'PostgreSQL' : 'PGlite'}, argon2id m=${config.argon2.memoryCost} KiB t=${config.argon2.timeCost} p=${config.argon2.parallelism}; server in its own process`);
+interface Figures {
+  bareRps: number;
+  ceiling: number;
+}
 
-await measure('argon2id hash (in this process)', 50, 1, () => argon2.hash(PASSWORD, { type: argon2.argon2id, ...config.argon2 }));
+function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
 
-const signUp = await post('mutation($i: SignUpInput!) { signUp(input: $i) { message } }', {
-  i: { username: 'bench', email: EMAIL, password: PASSWORD },
-});
-const cookie = signUp.headers.getSetCookie()[0]!.split(';')[0]!;
+let watched: ServerProcess | undefined;
 
-await measure('me, no session', REQUESTS, CONCURRENCY, () => post('{ me { id } }'));
-await measure('dashboard, valid session (refresh)', REQUESTS, CONCURRENCY, () => post('{ dashboard { message } }', {}, cookie));
-await measure('signIn (argon2 verify)', 200, 4, () => post(SIGN_IN, { i: { email: EMAIL, password: PASSWORD } }));
-await measure('signIn, unknown email (dummy verify)', 200, 4, () =>
-  post(SIGN_IN, { i: { email: 'nobody@example.com', password: PASSWORD } }).catch(() => undefined),
-);
-await measure('sendMail, known email', 200, 4, () => sendMail(EMAIL));
-await measure('sendMail, unknown email', 200, 4, () => sendMail('nobody@example.com'));
+function line(name: string, r: LoadResult, extra: string, cpu?: number): void {
+  const rss = watched ? `  RSS ${fmt(watched.memory().rssMb)} MB` : '';
+  console.log(
+    `${name.padEnd(40)} ${fmt(r.rps).padStart(6)} req/s  ${extra.padEnd(22)} p50 ${fmt(r.p50).padStart(3)} ms  p99 ${fmt(r.p99).padStart(4)} ms  errors ${r.errors}${cpu === undefined ? '' : `  server CPU ${fmt(cpu * 100).padStart(3)}%`}${rss}`,
+  );
+}
 
-// What an enumerating client sees: one request at a time, known and unknown interleaved.
-const known: number[] = [];
-const unknown: number[] = [];
-for (let i = 0; i < 200; i++) {
-  for (const [list, email] of [[known, EMAIL], [unknown, `nobody${i}@example.com`]] as const) {
-    const t0 = performance.now();
-    await sendMail(email);
-    list.push(performance.now() - t0);
+const ratio = (value: number, base: number, name: string) => `${(value / base).toFixed(2)}× ${name}`;
+
+function memoryLine(name: string, idle: number, peak: number): void {
+  console.log(`${name.padEnd(40)} idle RSS ${fmt(idle).padStart(4)} MB (right after /ready)   peak RSS ${fmt(peak).padStart(4)} MB`);
+}
+
+/** Load against a server, with the server's CPU use over the measured part. */
+async function measure(server: ServerProcess, options: Omit<LoadOptions, 'seconds' | 'warmupSeconds' | 'url'> & { url?: URL }) {
+  const url = options.url ?? server.url;
+  if (WARMUP > 0) await load({ ...options, url, seconds: WARMUP, warmupSeconds: 0 });
+  const before = server.cpuSeconds();
+  const result = await load({ ...options, url, seconds: SECONDS, warmupSeconds: 0 });
+  return { result, cpu: (server.cpuSeconds() - before) / result.seconds };
+}
+
+function argon2Ceiling(concurrency: number): Promise<number> {
+  const { memoryCost, timeCost, parallelism } = config.argon2;
+  const args = ['--import', 'tsx', 'bench/argon2-ceiling.ts', ...[memoryCost, timeCost, parallelism, concurrency, SECONDS].map(String)];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('exit', (code) => (code === 0 ? resolve((JSON.parse(out) as { perSecond: number }).perSecond) : reject(new Error(`argon2 ceiling exited ${code}`))));
+  });
+}
+
+async function signUpAccount(url: URL, email: string): Promise<string> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: gql(SIGN_UP, { i: { username: 'bench', email, password: PASSWORD } }),
+  });
+  const cookie = res.headers.getSetCookie()[0]?.split(';')[0];
+  if (!cookie) throw new Error(`signUp failed: ${await res.text()}`);
+  return cookie;
+}
+
+function productEnv(dataDir: string, databaseUrl: string | undefined): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATA_DIR: dataDir,
+    JWT_SECRET: SECRET,
+    RATE_LIMITS: 'off',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  };
+}
+
+async function section(label: string, databaseUrl: string | undefined, figures: Figures): Promise<void> {
+  console.log(`\n${label}, one server process (${CONNECTIONS} connections, ${WARMUP} s warm-up, ${SECONDS} s measured)`);
+  const bare = await startServerProcess(['--import', 'tsx', 'bench/bare-yoga.ts'], { PATH: process.env.PATH ?? '' });
+  const bareIdle = bare.memory().rssMb;
+  watched = bare;
+  const typename = await measure(bare, { body: gql('{ __typename }'), expectBody: '{"data":{"__typename":"Query"}}', connections: CONNECTIONS });
+  figures.bareRps = typename.result.rps;
+  line('bare Yoga { __typename }', typename.result, '1.00× bare Yoga', typename.cpu);
+  const bareMemory = bare.memory();
+  await bare.stop();
+
+  const dataDir = await mkdtemp(join(tmpdir(), 'auth-api-bench-'));
+  const product = await startServerProcess(START_ARGS, productEnv(dataDir, databaseUrl));
+  const idle = product.memory().rssMb;
+  watched = product;
+  const email = `bench-${RUN}-${label.toLowerCase()}@example.com`;
+  const cookie = await signUpAccount(product.url, email);
+  const bareRatio = (r: LoadResult) => ratio(r.rps, figures.bareRps, 'bare Yoga');
+  const ceilingRatio = (r: LoadResult) => ratio(r.rps, figures.ceiling, 'argon2 ceiling');
+
+  const me = await measure(product, { body: gql('{ me { id } }'), expectBody: '{"data":{"me":null}}', connections: CONNECTIONS });
+  line('me, no session', me.result, bareRatio(me.result), me.cpu);
+
+  const dashboardBody = gql('{ dashboard { message } }');
+  const dashboardAnswer = '{"data":{"dashboard":{"message":"Welcome, bench!"}}}';
+  const dashboard = await measure(product, { body: dashboardBody, headers: { cookie }, expectBody: dashboardAnswer, connections: CONNECTIONS });
+  line('dashboard, valid session (refreshed)', dashboard.result, bareRatio(dashboard.result), dashboard.cpu);
+
+  const signInBody = gql(SIGN_IN, { i: { email, password: PASSWORD } });
+  const signInAnswer = '{"data":{"signIn":{"message":"login successful!"}}}';
+  const signIn = await measure(product, { body: signInBody, expectBody: signInAnswer, connections: CONNECTIONS });
+  line('signIn', signIn.result, ceilingRatio(signIn.result), signIn.cpu);
+
+  const signUp = await measure(product, {
+    body: '',
+    bodyFor: (i) => gql(SIGN_UP, { i: { username: 'bench', email: `bench-${RUN}-${label.toLowerCase()}-${i}@example.com`, password: PASSWORD } }),
+    expectBody: '{"data":{"signUp":{"message":"user created!"}}}',
+    connections: CONNECTIONS,
+  });
+  line('signUp', signUp.result, ceilingRatio(signUp.result), signUp.cpu);
+
+  // A sign-in storm at the ceiling, and meanwhile a steady 100 dashboards a second.
+  const stormBefore = product.cpuSeconds();
+  const [storm, during] = await Promise.all([
+    load({ url: product.url, body: signInBody, expectBody: signInAnswer, connections: CONNECTIONS, seconds: SECONDS + WARMUP, warmupSeconds: 0 }),
+    load({ url: product.url, body: dashboardBody, headers: { cookie }, expectBody: dashboardAnswer, connections: 2, rate: 100, seconds: SECONDS, warmupSeconds: WARMUP }),
+  ]);
+  const stormCpu = (product.cpuSeconds() - stormBefore) / storm.seconds;
+  line('signIn storm', storm, ceilingRatio(storm), stormCpu);
+  line('  dashboard at 100/s during the storm', during, '');
+
+  const hostileBefore = product.cpuSeconds();
+  const started = performance.now();
+  const hostile = await hostileBurst(product.url, HOSTILE_BODIES, CONNECTIONS, 2 * 1024 * 1024);
+  const hostileSeconds = (performance.now() - started) / 1000;
+  console.log(
+    `${`2 MB bodies, declared and chunked`.padEnd(40)} ${fmt(HOSTILE_BODIES / hostileSeconds).padStart(6)} req/s  ${`${hostile.refused} got their 413`.padEnd(22)} errors ${hostile.failed}  server CPU ${fmt(((product.cpuSeconds() - hostileBefore) / hostileSeconds) * 100)}%  RSS ${fmt(product.memory().rssMb)} MB`,
+  );
+
+  await sendMailTiming(product.url, email);
+
+  if (databaseUrl) {
+    // Scale-out: a second process on the same database, the same load split between the two.
+    const second = await startServerProcess(START_ARGS, productEnv(dataDir, databaseUrl));
+    const half = Math.max(1, CONNECTIONS / 2);
+    const cpuBefore = [product.cpuSeconds(), second.cpuSeconds()];
+    const both = await Promise.all(
+      [product, second].map((s) => load({ url: s.url, body: dashboardBody, headers: { cookie }, expectBody: dashboardAnswer, connections: half, seconds: SECONDS, warmupSeconds: WARMUP })),
+    );
+    const total: LoadResult = {
+      rps: both[0]!.rps + both[1]!.rps,
+      p50: Math.max(both[0]!.p50, both[1]!.p50),
+      p99: Math.max(both[0]!.p99, both[1]!.p99),
+      errors: both[0]!.errors + both[1]!.errors,
+      seconds: SECONDS,
+    };
+    const cpu = (product.cpuSeconds() - cpuBefore[0]! + second.cpuSeconds() - cpuBefore[1]!) / SECONDS;
+    line('dashboard on two processes', total, bareRatio(total), cpu);
+    await second.stop();
+  }
+
+  const peak = product.memory().peakMb;
+  memoryLine('memory, bare Yoga', bareIdle, bareMemory.peakMb);
+  memoryLine('memory, product', idle, peak);
+  await product.stop();
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+/**
+ * What an enumerating client sees of sendMail: one request at a time, a known and an unknown
+ * address in turn. The mail work starts after the answer, so the two should look alike.
+ */
+async function sendMailTiming(url: URL, known: string): Promise<void> {
+  const times: Record<'known' | 'unknown', number[]> = { known: [], unknown: [] };
+  for (let i = 0; i < SEND_MAIL_PAIRS; i++) {
+    for (const kind of ['known', 'unknown'] as const) {
+      const email = kind === 'known' ? known : `nobody-${RUN}-${i}@example.com`;
+      const started = performance.now();
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: gql(SEND_MAIL, { i: { email } }) });
+      await res.text();
+      times[kind].push(performance.now() - started);
+    }
+  }
+  const pct = (list: number[], p: number) => [...list].sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor(p * list.length))]!;
+  console.log(
+    `${`sendMail one at a time (${SEND_MAIL_PAIRS} pairs)`.padEnd(40)} known p50 ${pct(times.known, 0.5).toFixed(1)} ms p99 ${pct(times.known, 0.99).toFixed(1)} ms   unknown p50 ${pct(times.unknown, 0.5).toFixed(1)} ms p99 ${pct(times.unknown, 0.99).toFixed(1)} ms`,
+  );
+}
+
+/** A database of its own on the server DATABASE_URL names, dropped afterwards. */
+async function withBenchDatabase(url: string, run: (url: string) => Promise<void>): Promise<void> {
+  const name = `auth_bench_${RUN}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  try {
+    const target = new URL(url);
+    target.pathname = `/${name}`;
+    await run(target.href);
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
   }
 }
-for (const [name, list] of [['known', known], ['unknown', unknown]] as const) {
-  list.sort((a, b) => a - b);
-  console.log(`${`sendMail one at a time, ${name}`.padEnd(38)} ${String(list.length).padStart(5)} req  c=1                  p50 ${pct(list, 50)} ms  p95 ${pct(list, 95)} ms  p99 ${pct(list, 99)} ms`);
-}
 
-await post('mutation($i: DeleteUserInput!) { deleteUser(input: $i) { message } }', { i: { email: EMAIL, password: PASSWORD } }, cookie);
-server.kill('SIGTERM');
-await new Promise((resolve) => server.once('exit', resolve));
-await rm(dataDir, { recursive: true, force: true });
+const { memoryCost, timeCost, parallelism } = config.argon2;
+console.log(
+  `Node ${process.version}, ${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at start, ${new Date().toISOString()}`,
+);
+const ceiling = await argon2Ceiling(ARGON2_BOUND);
+const allCores = ARGON2_BOUND === availableParallelism() ? ceiling : await argon2Ceiling(availableParallelism());
+console.log(
+  `argon2id verify ceiling (m=${memoryCost} KiB t=${timeCost} p=${parallelism}): ${fmt(ceiling)}/s ${ARGON2_BOUND} at a time (the server's bound), ${fmt(allCores)}/s on all ${availableParallelism()} cores`,
+);
+const figures: Figures = { bareRps: 0, ceiling };
+await section('PGlite', undefined, figures);
+if (process.env.DATABASE_URL) await withBenchDatabase(process.env.DATABASE_URL, (url) => section('PostgreSQL', url, figures));
+console.log(`\nload average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end`);

@@ -1,12 +1,13 @@
 // Assembles the running server from configuration: database, services, GraphQL, HTTP.
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { createDatabaseOutage } from './db/database-outage.ts';
 import { configuredDatabase, type Database, openDatabase } from './db/open-database.ts';
 import type { Logger } from './logger.ts';
-import { createGraphqlServer } from './server/create-yoga.ts';
-import { createHttpServer } from './server/http-server.ts';
+import { createGraphqlServer, type GraphqlServer } from './server/create-yoga.ts';
+import { createHttpServer, createRequestHandler } from './server/http-server.ts';
 import { createServices, type Services } from './services/create-services.ts';
 import { schedulePurge } from './services/purge/schedule.ts';
 import type { RateLimitStore } from './services/rate-limits.ts';
@@ -14,6 +15,9 @@ import type { RateLimitStore } from './services/rate-limits.ts';
 export interface App {
   services: Services;
   database: Database;
+  /** The GraphQL server and the Node server in front of it, for plugins and listeners added here. */
+  yoga: GraphqlServer;
+  httpServer: Server;
   /** Starts listening; resolves to the base URL. */
   listen(port?: number, host?: string): Promise<URL>;
   /** Stops accepting, lets requests, queued mail and a running purge finish, then closes the database. */
@@ -33,7 +37,8 @@ export async function createApp(config: Config, logger: Logger, database?: Datab
   db.pool?.on('error', (error) => outage.report(error));
   const services = createServices({ config, prisma: db.prisma, rateLimitStore, logger, outage });
   const yoga = createGraphqlServer({ config, services, ping: db.ping, outage, logger });
-  const server = createHttpServer({ yoga, maxBodyBytes: config.maxBodyBytes, trustProxy: config.trustProxy, logger });
+  const handler = createRequestHandler({ yoga, maxBodyBytes: config.maxBodyBytes, trustProxy: config.trustProxy });
+  const server = createHttpServer(handler);
   const purge =
     config.purgeIntervalSeconds > 0
       ? schedulePurge({ purger: services.purger, intervalSeconds: config.purgeIntervalSeconds, logger })
@@ -42,6 +47,8 @@ export async function createApp(config: Config, logger: Logger, database?: Datab
   return {
     services,
     database: db,
+    yoga,
+    httpServer: server,
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -69,6 +76,8 @@ export async function createApp(config: Config, logger: Logger, database?: Datab
 
 /** Connected before serving, so the first requests count in Redis and not in the fallback. */
 async function connectRedis(url: string, logger: Logger): Promise<Redis> {
+  // Imported only when configured, like the database drivers.
+  const { Redis } = await import('ioredis');
   // No offline queue: while Redis is away, limits fall back to per-instance memory at once.
   const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   redis.on('error', (error: Error) => logger.warn(`[redis] ${error.message}`));

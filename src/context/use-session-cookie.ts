@@ -39,7 +39,7 @@ export function createSessionCookies(options: {
     authFor,
     plugin: {
       async onResponse({ request, response }) {
-        if (new URL(request.url).pathname !== options.graphqlEndpoint) return;
+        if (pathOf(request.url) !== options.graphqlEndpoint) return;
         const outcome = await authFor(request).outcome();
         if (outcome.kind === 'none') return;
         if (outcome.kind === 'set' && outcome.delivery === 'header') {
@@ -54,4 +54,12 @@ export function createSessionCookies(options: {
       },
     },
   };
+}
+
+/** The path of an absolute URL, without building a URL object on every response. */
+export function pathOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  if (start === -1) return '/';
+  const end = url.slice(start).search(/[?#]/);
+  return end === -1 ? url.slice(start) : url.slice(start, start + end);
 }

@@ -15,7 +15,8 @@ const MESSAGES =
   /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end|PGlite is closed/i;
 
 export function isDatabaseUnavailable(error: unknown): boolean {
-  // Walk the wrappers (GraphQL's originalError, Prisma's and pg's cause), never in a loop.
+  // Walk the wrappers (GraphQL's originalError, Prisma's and pg's cause, a raw query's adapter
+  // error), never in a loop.
   const seen = new Set<unknown>();
   for (let current = error; current && typeof current === 'object' && !seen.has(current); ) {
     seen.add(current);
@@ -23,8 +24,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (typeof code === 'string' && (PRISMA_CODES.has(code) || SOCKET_CODES.has(code) || SQLSTATE.test(code))) return true;
     if (typeof kind === 'string' && ADAPTER_KINDS.has(kind)) return true;
     if (typeof message === 'string' && MESSAGES.test(message)) return true;
-    const next = current as { originalError?: unknown; cause?: unknown };
-    current = next.originalError ?? next.cause;
+    // A raw query's failure (P2010) carries the adapter's error in meta.driverAdapterError.
+    const next = current as { originalError?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
+    current = next.originalError ?? next.cause ?? next.meta?.driverAdapterError;
   }
   return false;
 }

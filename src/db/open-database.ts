@@ -1,12 +1,12 @@
 // Opens the database the configuration names: PostgreSQL through `pg` when DATABASE_URL is set,
 // otherwise PGlite (PostgreSQL compiled to WebAssembly) in-process. Everything above this file
 // sees one PrismaClient and cannot tell the two apart.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PrismaPg } from '@prisma/adapter-pg';
-import pg from 'pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { promisify } from 'node:util';
+import type pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { migrate } from './migrate.ts';
 
@@ -31,7 +31,10 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   return 'url' in target ? openPostgres(target.url) : openPglite(target.dataDir);
 }
 
+// Each driver is imported only when used: PGlite's module alone holds tens of MB a server on
+// PostgreSQL never needs, and the reverse.
 async function openPostgres(url: string): Promise<Database> {
+  const [{ default: pg }, { PrismaPg }] = await Promise.all([import('pg'), import('@prisma/adapter-pg')]);
   // A server that does not answer at all (a lost network, not a refused connection) fails a
   // request after 5 s instead of holding it until the operating system gives up.
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
@@ -60,9 +63,12 @@ async function openPostgres(url: string): Promise<Database> {
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {
-  // PGlite creates its own folder but not the ones above it.
-  if (dataDir) await mkdir(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir);
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
+  if (dataDir) await initPgliteDataDir(dataDir, PGlite);
+  // PostgreSQL's default 128 MB of shared buffers would grow PGlite's WebAssembly memory past its
+  // initial 128 MB; an embedded database of accounts and sessions is served well by 16 MB.
+  const startParams = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+  const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), startParams });
   await migrate({
     exec: async (sql) => void (await pglite.exec(sql)),
     query: async (sql, params) => (await pglite.query(sql, params)).rows as never,
@@ -77,6 +83,24 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
       await pglite.close();
     },
   };
+}
+
+/**
+ * Creates a new data directory in a short-lived child process. PGlite's initdb holds about 600 MB
+ * of WebAssembly memory that a process does not give back, so the server only ever opens a
+ * directory that exists. In-process when the child cannot be started (e.g. under a test runner).
+ */
+async function initPgliteDataDir(dataDir: string, PGlite: typeof import('@electric-sql/pglite').PGlite): Promise<void> {
+  if (existsSync(join(dataDir, 'PG_VERSION'))) return;
+  // PGlite creates its own folder but not the ones above it.
+  await mkdir(dataDir, { recursive: true });
+  const script = 'const { PGlite } = await import(process.argv[1]); await (await PGlite.create(process.argv[2])).close();';
+  const pgliteUrl = typeof import.meta.resolve === 'function' ? import.meta.resolve('@electric-sql/pglite') : undefined;
+  if (pgliteUrl?.startsWith('file:')) {
+    await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, pgliteUrl, dataDir]);
+  } else {
+    await (await PGlite.create(dataDir)).close();
+  }
 }
 
 async function ping(prisma: PrismaClient): Promise<boolean> {

@@ -1,5 +1,5 @@
 // The GraphQL server: schema, context, and the plugins that guard and shape each request.
-import { createYoga, useReadinessCheck } from 'graphql-yoga';
+import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from '../config.ts';
 import type { DatabaseOutage } from '../db/database-outage.ts';
 import { type Context, createContextFactory, type ServerContext } from '../context/create-context.ts';
@@ -39,13 +39,15 @@ mutation Logout {
 }
 `;
 
+export type GraphqlServer = YogaServerInstance<ServerContext, Context>;
+
 export function createGraphqlServer(deps: {
   config: Config;
   services: Services;
   ping: () => Promise<boolean>;
   outage: DatabaseOutage;
   logger: Logger;
-}) {
+}): GraphqlServer {
   const { config, services, ping, outage, logger } = deps;
   // Suggestions go with introspection: both tell a visitor the schema.
   const hideSuggestions = !config.introspection;
@@ -64,7 +66,9 @@ export function createGraphqlServer(deps: {
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/health',
     graphiql: config.graphiql ? { title: config.mail.appName, credentials: 'same-origin', defaultQuery: GRAPHIQL_EXAMPLE } : false,
-    // GraphiQL's code is served from here, not from a CDN: it works offline and runs no third-party script.
+    // GraphiQL's code is served from here, not from a CDN: it works offline and runs no third-party
+    // script. A small page naming cached, compressed assets, loaded on the first visit: the code
+    // holds tens of MB a server with no visitors need not keep (graphiql-assets.ts).
     renderGraphiQL,
     landingPage: false,
     batching: false,

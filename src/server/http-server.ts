@@ -1,99 +1,94 @@
-// The Node HTTP layer in front of Yoga: bounded request bodies, the client address, and the
-// conversion between Node's request/response and the Fetch API objects Yoga speaks.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// The Node HTTP layer in front of Yoga: bounded request bodies and the client address. Yoga's own
+// Node integration turns the request into its Fetch objects and writes the response back.
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Context, ServerContext } from '../context/create-context.ts';
-import type { Logger } from '../logger.ts';
 
-export interface HttpServerOptions {
+export interface RequestHandlerOptions {
   yoga: YogaServerInstance<ServerContext, Context>;
   maxBodyBytes: number;
   /** Trust the last X-Forwarded-For hop (the proxy's own view of the client). */
   trustProxy: boolean;
-  logger: Logger;
 }
 
-class PayloadTooLarge extends Error {}
+// After a 413, the rest of the body is read and thrown away, so the client (still writing) reads
+// the answer instead of a connection reset; past these bounds the connection is dropped.
+export const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
+export const DRAIN_MAX_MS = 10_000;
 
-export function createHttpServer(options: HttpServerOptions): Server {
-  const server = createServer((req, res) => {
-    handle(req, res, options).catch((error: unknown) => {
-      options.logger.error('[http] request failed', error);
-      if (!res.headersSent) sendJson(res, 500, 'Unexpected error.');
-      else res.destroy();
-    });
-  });
-  // Slow clients cannot hold a connection open forever (slowloris).
+/** Handles one request: the body limit here, everything else in Yoga. */
+export function createRequestHandler(options: RequestHandlerOptions): RequestListener {
+  const { yoga, maxBodyBytes, trustProxy } = options;
+  return (req, res) => {
+    const serverContext: ServerContext = { clientIp: clientIp(req, trustProxy) };
+    const declared = req.headers['content-length'];
+    // Node's parser never hands over more than Content-Length bytes, so checking it suffices.
+    if (declared !== undefined && Number(declared) > maxBodyBytes) return refuseTooLarge(req, res, maxBodyBytes);
+    // A client that asked before sending (Expect: 100-continue) is told to go on only now, so an
+    // oversized body declared that way is never sent at all.
+    if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
+    if (declared !== undefined || req.headers['transfer-encoding'] === undefined) return void yoga.handle(req, res, serverContext);
+    // A chunked body has no declared size: read it up to the limit, then hand Yoga the bytes.
+    readChunkedBody(req, maxBodyBytes).then(
+      (body) => {
+        if (!body) return refuseTooLarge(req, res, maxBodyBytes);
+        // Yoga's Node adapter takes an already-read body from `req.body`, where body parsers leave it.
+        void yoga.handle(Object.assign(req, { body }), res, serverContext);
+      },
+      () => res.destroy(),
+    );
+  };
+}
+
+/** The Node server; slow clients cannot hold a connection open forever (slowloris). */
+export function createHttpServer(handler: RequestListener): Server {
+  const server = createServer(handler);
+  // Without this listener Node would send 100 Continue itself, before the body limit is checked.
+  server.on('checkContinue', handler);
   server.requestTimeout = 30_000;
   server.headersTimeout = 15_000;
   return server;
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, options: HttpServerOptions): Promise<void> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > options.maxBodyBytes) return refuseTooLarge(req, res, options.maxBodyBytes);
-
-  let body: Buffer | undefined;
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    try {
-      body = await readBody(req, options.maxBodyBytes);
-    } catch (error) {
-      if (error instanceof PayloadTooLarge) return refuseTooLarge(req, res, options.maxBodyBytes);
-      throw error;
-    }
-  }
-
-  const headers = new Headers();
-  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
-  const url = URL.parse(req.url ?? '/', 'http://localhost');
-  if (!url) return sendJson(res, 400, 'Malformed request target.');
-  const request = new Request(url, {
-    method: req.method ?? 'GET',
-    headers,
-    ...(body ? { body: Uint8Array.from(body) } : {}),
-  });
-  const response = await options.yoga.fetch(request, { clientIp: clientIp(req, options.trustProxy) });
-
-  const responseHeaders: Record<string, string | string[]> = {};
-  response.headers.forEach((value, name) => {
-    if (name !== 'set-cookie') responseHeaders[name] = value;
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) responseHeaders['set-cookie'] = cookies;
-  const payload = Buffer.from(await response.arrayBuffer());
-  res.writeHead(response.status, responseHeaders);
-  res.end(req.method === 'HEAD' ? undefined : payload);
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/** The body, or null once it passes `limit` (the reading stops there; the rest stays unread). */
+function readChunkedBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        // Stop reading: the rest of an oversized body is never buffered.
+        req.off('data', onData).off('end', onEnd).off('error', reject);
         req.pause();
-        reject(new PayloadTooLarge());
+        resolve(null);
         return;
       }
       chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks, size));
+    req.on('data', onData).on('end', onEnd).on('error', reject);
   });
 }
 
+/**
+ * Answers 413 at once, then reads and discards what the client is still sending, bounded in bytes
+ * and time. Closing with unread bytes would make the kernel reset the connection, and a client
+ * still writing would often lose the answer with it.
+ */
 function refuseTooLarge(req: IncomingMessage, res: ServerResponse, limit: number): void {
-  res.setHeader('Connection', 'close');
-  sendJson(res, 413, `Request body is larger than ${limit} bytes.`);
-  // Close once the answer is out, without draining what the client still sends.
-  res.on('finish', () => req.destroy());
-}
-
-function sendJson(res: ServerResponse, status: number, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify({ errors: [{ message }] }));
+  const body = JSON.stringify({ errors: [{ message: `Request body is larger than ${limit} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+  res.writeHead(413, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+  let drained = 0;
+  const drop = () => req.socket.destroy();
+  const timer = setTimeout(drop, DRAIN_MAX_MS).unref();
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_MAX_BYTES) drop();
+  });
+  req.once('end', () => clearTimeout(timer));
+  req.once('close', () => clearTimeout(timer));
+  req.resume();
 }
 
 function clientIp(req: IncomingMessage, trustProxy: boolean): string {

@@ -1,5 +1,6 @@
 // argon2id hashing. Parameters default to OWASP's minimum (m=19 MiB, t=2, p=1) and are
 // configurable; hashes made with weaker parameters are upgraded at the next sign-in.
+import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
 
 export interface Argon2Params {
@@ -16,20 +17,42 @@ export interface PasswordHasher {
   verifyDummy(password: string): Promise<void>;
 }
 
-export function createPasswordHasher(params: Argon2Params): PasswordHasher {
+/** At most this many hashes at once: one core always stays for the event loop and its requests. */
+export const ARGON2_MAX_CONCURRENT = Math.max(1, availableParallelism() - 1);
+
+export function createPasswordHasher(params: Argon2Params, maxConcurrent = ARGON2_MAX_CONCURRENT): PasswordHasher {
   const options = { type: argon2.argon2id, ...params } as const;
+  const slot = createSlots(maxConcurrent);
   // Made lazily once, with the same parameters, so a dummy verify costs the same as a real one.
   let dummyHash: Promise<string> | undefined;
 
   return {
-    hash: (password) => argon2.hash(password, options),
+    hash: (password) => slot(() => argon2.hash(password, options)),
     async verify(hash, password) {
-      const ok = await argon2.verify(hash, password).catch(() => false);
+      const ok = await slot(() => argon2.verify(hash, password)).catch(() => false);
       return { ok, needsRehash: ok && argon2.needsRehash(hash, options) };
     },
     async verifyDummy(password) {
-      dummyHash ??= argon2.hash('dummy password for timing equalisation', options);
-      await argon2.verify(await dummyHash, password).catch(() => false);
+      dummyHash ??= slot(() => argon2.hash('dummy password for timing equalisation', options));
+      const hash = await dummyHash;
+      await slot(() => argon2.verify(hash, password)).catch(() => false);
     },
+  };
+}
+
+/** Runs the given work with at most `size` running at once; the rest wait their turn in order. */
+function createSlots(size: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(work: () => Promise<T>): Promise<T> => {
+    if (running >= size) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await work();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
   };
 }

@@ -2,6 +2,7 @@
 // A token is accepted only while its row exists, is not revoked and has not expired, so logout
 // takes effect at once on every instance.
 import type { PrismaClient, User } from '../generated/prisma/client.ts';
+import { findSessionWithUser } from './session-lookup.ts';
 import type { TokenSigner } from './tokens.ts';
 
 export interface SessionConfig {
@@ -82,7 +83,7 @@ export function createSessionService(deps: {
     async resume(token) {
       const claims = tokens.verify(token);
       if (!claims || !UUID.test(claims.sessionId) || !UUID.test(claims.userId)) return null;
-      const row = await prisma.session.findUnique({ where: { id: claims.sessionId }, include: { user: true } });
+      const row = await findSessionWithUser(prisma, claims.sessionId);
       const now = Date.now();
       if (
         !row ||
@@ -93,12 +94,12 @@ export function createSessionService(deps: {
       ) {
         return null;
       }
-      const issued = issue(row.userId, row, now);
+      const issued = issue(row.userId, { id: claims.sessionId, createdAt: row.createdAt, absoluteExpiresAt: row.absoluteExpiresAt }, now);
       if (issued.session.expiresAt > row.expiresAt) {
         const ahead = Math.min(issued.session.expiresAt.getTime() + writeAheadMs, row.absoluteExpiresAt.getTime());
         // Conditional, so a refresh racing a logout cannot bring the session back.
         const { count } = await prisma.session.updateMany({
-          where: { id: row.id, revokedAt: null },
+          where: { id: claims.sessionId, revokedAt: null },
           data: { expiresAt: new Date(ahead) },
         });
         if (count === 0) return null;

@@ -1,5 +1,6 @@
 // Session JWTs: HS256 only, issuer and audience pinned, `sub` and `sid` required. The token is a
 // signed pointer to a session row; the row, not the token, decides whether the session lives.
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 
 export interface TokenConfig {
@@ -27,12 +28,17 @@ export interface TokenSigner {
 }
 
 export function createTokenSigner(config: TokenConfig): TokenSigner {
-  const secrets = [config.secret, config.previousSecret].filter((s): s is string => Boolean(s));
+  // Made once: handed a string, jsonwebtoken tries it as a PEM key and builds a key object on
+  // every call, ~340 µs of CPU each time against ~6 µs for the signature itself.
+  const signingKey = createSecretKey(Buffer.from(config.secret, 'utf8'));
+  const keys: KeyObject[] = [signingKey];
+  if (config.previousSecret) keys.push(createSecretKey(Buffer.from(config.previousSecret, 'utf8')));
 
   return {
+    // Signed every time: with a key object that is ~6 µs, too little for a cache of tokens to pay.
     sign(userId, sessionId, issuedAt, expiresAt) {
       const claims = { sid: sessionId, iat: Math.floor(issuedAt.getTime() / 1000), exp: Math.floor(expiresAt.getTime() / 1000) };
-      return jwt.sign(claims, config.secret, {
+      return jwt.sign(claims, signingKey, {
         algorithm: 'HS256',
         subject: userId,
         issuer: config.issuer,
@@ -40,8 +46,8 @@ export function createTokenSigner(config: TokenConfig): TokenSigner {
       });
     },
     verify(token) {
-      for (const secret of secrets) {
-        const claims = verifyWith(token, secret, config);
+      for (const key of keys) {
+        const claims = verifyWith(token, key, config);
         if (claims) return claims;
       }
       return null;
@@ -49,10 +55,10 @@ export function createTokenSigner(config: TokenConfig): TokenSigner {
   };
 }
 
-function verifyWith(token: string, secret: string, config: TokenConfig): SessionClaims | null {
+function verifyWith(token: string, key: KeyObject, config: TokenConfig): SessionClaims | null {
   let payload: string | jwt.JwtPayload;
   try {
-    payload = jwt.verify(token, secret, {
+    payload = jwt.verify(token, key, {
       algorithms: ['HS256'],
       issuer: config.issuer,
       audience: config.audience,
