@@ -98,6 +98,9 @@ function productEnv(dataDir: string, databaseUrl: string | undefined): Record<st
     DATA_DIR: dataDir,
     JWT_SECRET: SECRET,
     RATE_LIMITS: 'off',
+    // Logging as in production: one JSON access line per request at info.
+    LOG_FORMAT: 'json',
+    LOG_LEVEL: 'info',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   };
 }
@@ -129,6 +132,9 @@ async function section(label: string, databaseUrl: string | undefined, figures: 
   const dashboardAnswer = '{"data":{"dashboard":{"message":"Welcome, bench!"}}}';
   const dashboard = await measure(product, { body: dashboardBody, headers: { cookie }, expectBody: dashboardAnswer, connections: CONNECTIONS });
   line('dashboard, valid session (refreshed)', dashboard.result, bareRatio(dashboard.result), dashboard.cpu);
+
+  await loggingCost(label, databaseUrl, { me: me.result, dashboard: dashboard.result });
+  watched = product;
 
   const signInBody = gql(SIGN_IN, { i: { email, password: PASSWORD } });
   const signInAnswer = '{"data":{"signIn":{"message":"login successful!"}}}';
@@ -187,6 +193,24 @@ async function section(label: string, databaseUrl: string | undefined, figures: 
   memoryLine('memory, bare Yoga', bareIdle, bareMemory.peakMb);
   memoryLine('memory, product', idle, peak);
   await product.stop();
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+/**
+ * What logging costs: the same two cases on a second process with logging off (LOG_LEVEL=silent),
+ * measured right after the product's own, each printed with the product's figure as a ratio.
+ */
+async function loggingCost(label: string, databaseUrl: string | undefined, logged: { me: LoadResult; dashboard: LoadResult }): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'auth-api-bench-quiet-'));
+  const quiet = await startServerProcess(START_ARGS, { ...productEnv(dataDir, databaseUrl), LOG_LEVEL: 'silent' });
+  watched = quiet;
+  const cookie = await signUpAccount(quiet.url, `bench-${RUN}-${label.toLowerCase()}-quiet@example.com`);
+  const me = await measure(quiet, { body: gql('{ me { id } }'), expectBody: '{"data":{"me":null}}', connections: CONNECTIONS });
+  line('me, logging off', me.result, `json/off ${(logged.me.rps / me.result.rps).toFixed(2)}×`, me.cpu);
+  const dashboardAnswer = '{"data":{"dashboard":{"message":"Welcome, bench!"}}}';
+  const dashboard = await measure(quiet, { body: gql('{ dashboard { message } }'), headers: { cookie }, expectBody: dashboardAnswer, connections: CONNECTIONS });
+  line('dashboard, logging off', dashboard.result, `json/off ${(logged.dashboard.rps / dashboard.result.rps).toFixed(2)}×`, dashboard.cpu);
+  await quiet.stop();
   await rm(dataDir, { recursive: true, force: true });
 }
 

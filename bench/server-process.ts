@@ -29,6 +29,10 @@ export async function startServerProcess(args: string[], env: Record<string, str
     child.stderr!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
   });
+  // From here on its log lines (one per request at info) are read and dropped: kept, and searched
+  // on every chunk, they would cost this process more with every request it measures.
+  child.stdout!.removeAllListeners('data').resume();
+  child.stderr!.removeAllListeners('data').pipe(process.stderr);
   await waitReady(url, child);
   const pid = child.pid!;
   return {

@@ -2,10 +2,12 @@
 // also does this at start; this is for deploy pipelines that migrate before rolling out.
 import { loadConfig } from '../src/config.ts';
 import { configuredDatabase, openDatabase } from '../src/db/open-database.ts';
+import { createPinoLogger } from '../src/observability/pino-logger.ts';
 
 const config = loadConfig();
+const logger = createPinoLogger(config.log);
 const db = await openDatabase(configuredDatabase(config));
 const rows = await db.prisma.$queryRaw<{ migration_name: string }[]>`
   SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL ORDER BY migration_name`;
-console.log(`Database is at ${rows.at(-1)?.migration_name ?? 'no migration'} (${rows.length} applied).`);
+logger.info(`Database is at ${rows.at(-1)?.migration_name ?? 'no migration'} (${rows.length} applied).`);
 await db.close();

@@ -1,13 +1,20 @@
-// Assembles the running server from configuration: database, services, GraphQL, HTTP.
-import type { Server } from 'node:http';
+// Assembles the running server from configuration: database, services, GraphQL, HTTP, and the
+// operations plumbing (request ids, logs, metrics, graceful shutdown) handed to what needs it.
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { createDatabaseOutage } from './db/database-outage.ts';
 import { configuredDatabase, type Database, openDatabase } from './db/open-database.ts';
 import type { Logger } from './logger.ts';
-import { createGraphqlServer, type GraphqlServer } from './server/create-yoga.ts';
-import { createHttpServer, createRequestHandler } from './server/http-server.ts';
+import { createMetrics, noMetrics } from './observability/metrics.ts';
+import { createMetricsServer } from './observability/metrics-server.ts';
+import { observeHttpRequests } from './observability/observe-http.ts';
+import { createRequestScopes, requestAwareLogger } from './observability/request-scope.ts';
+import { useRequestObservability } from './observability/use-request-observability.ts';
+import { createGraphqlServer, GRAPHQL_ENDPOINT, type GraphqlServer } from './server/create-yoga.ts';
+import { createDrainSwitch, createHttpDrainer } from './server/graceful-shutdown.ts';
+import { clientIp, createHttpServer, createRequestHandler } from './server/http-server.ts';
 import { createServices, type Services } from './services/create-services.ts';
 import { schedulePurge } from './services/purge/schedule.ts';
 import type { RateLimitStore } from './services/rate-limits.ts';
@@ -18,13 +25,22 @@ export interface App {
   /** The GraphQL server and the Node server in front of it, for plugins and listeners added here. */
   yoga: GraphqlServer;
   httpServer: Server;
-  /** Starts listening; resolves to the base URL. */
+  /** Starts listening (and the metrics listener, when METRICS_PORT is set); resolves to the base URL. */
   listen(port?: number, host?: string): Promise<URL>;
-  /** Stops accepting, lets requests, queued mail and a running purge finish, then closes the database. */
-  close(): Promise<void>;
+  /** The metrics listener's base URL once listening; undefined when metrics are off. */
+  metricsUrl(): URL | undefined;
+  /**
+   * Graceful shutdown: /ready answers 503, no new connections, requests in flight, queued mail
+   * and a running purge get SHUTDOWN_GRACE_SECONDS, then the database and Redis are closed.
+   * Resolves true when everything finished within the grace, false when something was cut.
+   */
+  close(): Promise<boolean>;
 }
 
-export async function createApp(config: Config, logger: Logger, database?: Database): Promise<App> {
+export async function createApp(config: Config, baseLogger: Logger, database?: Database): Promise<App> {
+  const scopes = createRequestScopes();
+  // Every line written while a request is handled carries its id, whoever writes it.
+  const logger = requestAwareLogger(baseLogger, scopes);
   const db = database ?? (await openDatabase(configuredDatabase(config)));
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
   const rateLimitStore: RateLimitStore = redis
@@ -32,13 +48,36 @@ export async function createApp(config: Config, logger: Logger, database?: Datab
     : db.pool
       ? { kind: 'postgres', pool: db.pool }
       : { kind: 'memory' };
+  const metrics = config.metrics.port === undefined ? noMetrics : createMetrics({ pool: db.pool, inFlight: scopes.inFlight });
   const outage = createDatabaseOutage({ ping: db.ping, logger });
   // A pooled connection the server drops while idle is the first sign of an outage.
   db.pool?.on('error', (error) => outage.report(error));
-  const services = createServices({ config, prisma: db.prisma, rateLimitStore, logger, outage });
-  const yoga = createGraphqlServer({ config, services, ping: db.ping, outage, logger });
+  const services = createServices({ config, prisma: db.prisma, rateLimitStore, logger, outage, metrics });
+  const drain = createDrainSwitch();
+  const answeredByYoga = new WeakSet<IncomingMessage>();
+  const yoga = createGraphqlServer({
+    config,
+    services,
+    // Not ready while draining, so a load balancer stops sending before the connections close.
+    ping: async () => !drain.isDraining() && (await db.ping()),
+    outage,
+    logger,
+    requestId: () => scopes.current()?.id,
+    plugins: [useRequestObservability({ scopes, logger, metrics, graphqlEndpoint: GRAPHQL_ENDPOINT, answeredByYoga }), drain.plugin],
+  });
   const handler = createRequestHandler({ yoga, maxBodyBytes: config.maxBodyBytes, trustProxy: config.trustProxy });
   const server = createHttpServer(handler);
+  // Ids and access lines for what the HTTP layer answers without Yoga (a body over the limit).
+  observeHttpRequests(server, {
+    logger,
+    metrics,
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
+    answeredByYoga,
+    clientIp: (req) => clientIp(req, config.trustProxy),
+  });
+  const drainer = createHttpDrainer(server);
+  const metricsServer = config.metrics.port === undefined ? undefined : createMetricsServer(metrics, logger);
+  let metricsUrl: URL | undefined;
   const purge =
     config.purgeIntervalSeconds > 0
       ? schedulePurge({ purger: services.purger, intervalSeconds: config.purgeIntervalSeconds, logger })
@@ -49,29 +88,47 @@ export async function createApp(config: Config, logger: Logger, database?: Datab
     database: db,
     yoga,
     httpServer: server,
-    listen(port = config.port, host = config.host) {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          const { address, port: actual, family } = server.address() as AddressInfo;
-          const hostname = address === '::' || address === '0.0.0.0' ? 'localhost' : family === 'IPv6' ? `[${address}]` : address;
-          resolve(new URL(`http://${hostname}:${actual}`));
-        });
-      });
+    async listen(port = config.port, host = config.host) {
+      if (metricsServer) metricsUrl = await listenOn(metricsServer, config.metrics.port, config.metrics.host);
+      return listenOn(server, port, host);
     },
+    metricsUrl: () => metricsUrl,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
+      drain.start();
+      const complete = await drainer.drain({
+        graceMs: config.shutdownGraceSeconds * 1000,
+        background: services.background,
+        inFlight: scopes.inFlight,
+        logger,
       });
-      await services.background.drain();
       await purge?.stop();
       services.mailer.close();
       redis?.disconnect();
       outage.close();
+      if (metricsServer) await closeNow(metricsServer);
       await db.close();
+      return complete;
     },
   };
+}
+
+function listenOn(server: Server, port: number | undefined, host: string | undefined): Promise<URL> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const { address, port: actual, family } = server.address() as AddressInfo;
+      const hostname = address === '::' || address === '0.0.0.0' ? 'localhost' : family === 'IPv6' ? `[${address}]` : address;
+      resolve(new URL(`http://${hostname}:${actual}`));
+    });
+  });
+}
+
+function closeNow(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }
 
 /** Connected before serving, so the first requests count in Redis and not in the fallback. */

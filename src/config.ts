@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import type { LogFormat, PinoLevel } from './observability/pino-logger.ts';
 import { RATE_LIMIT_RULES, type RateLimitRuleName, type RateLimitRules } from './services/rate-limits.ts';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((v) => ['true', '1', 'yes', 'on'].includes(v));
@@ -70,6 +71,12 @@ const envSchema = z.object({
   INTROSPECTION: bool.optional(),
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   MAX_BODY_BYTES: int(1_024, 10_485_760).default(65_536),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  METRICS_PORT: int(0, 65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  // Fractions allowed: tests and fast-cycling platforms may want less than a second.
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(10),
   // Hourly: dead rows are inert (every check compares expiry), so the purge only bounds their number.
   PURGE_INTERVAL_SECONDS: int(0, 604_800).default(3_600),
 });
@@ -127,6 +134,10 @@ export interface Config {
   introspection: boolean;
   rateLimits: { enabled: boolean; rules: RateLimitRules };
   maxBodyBytes: number;
+  log: { level: PinoLevel; format: LogFormat };
+  /** Prometheus metrics on a listener of their own; off without a port. */
+  metrics: { port: number | undefined; host: string };
+  shutdownGraceSeconds: number;
   /** Seconds between purges of dead rows inside the server; 0: no timer (`npm run purge` only). */
   purgeIntervalSeconds: number;
 }
@@ -198,6 +209,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       rules: rateLimitRules,
     },
     maxBodyBytes: env.MAX_BODY_BYTES,
+    log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT ?? (production ? 'json' : 'pretty') },
+    metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST },
+    shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
     purgeIntervalSeconds: env.PURGE_INTERVAL_SECONDS,
   };
 }

@@ -1,22 +1,16 @@
 // Starting the server as an operator does: the real entry point in a child process, configured
 // only through its environment. And the configuration rules themselves (loadConfig).
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { DASHBOARD, GOOD_PASSWORD, SIGN_IN, SIGN_UP, uniqueEmail } from './support/operations.ts';
+import { killLeftoverServers, launch, startServer } from './support/server-process.ts';
 import { TestClient } from './support/test-client.ts';
 import { createTestDatabase, type TestDatabase, usingPostgres } from './support/test-database.ts';
 
-const repo = fileURLToPath(new URL('..', import.meta.url));
-// Exactly what `npm start` runs (without npm around it), found on PATH the way npm finds it.
-const startScript = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-const [startCommand, ...startArgs] = startScript.split(/\s+/) as [string, ...string[]];
-const PATH = [join(repo, 'node_modules', '.bin'), process.env.PATH ?? ''].join(delimiter);
 const SECRET = 'a-production-secret-of-at-least-32-chars';
 
 const tempDirs: string[] = [];
@@ -28,70 +22,13 @@ async function tempDir(): Promise<string> {
 afterAll(async () => {
   await Promise.all(tempDirs.map((d) => rm(d, { recursive: true, force: true })));
 });
-
-// ---------------------------------------------------------------------------------------------
-// The entry point in a child process.
-
-interface Server {
-  url: URL;
-  output(): string;
-  /** Sends the signal and resolves to the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
-
-const children = new Set<ChildProcess>();
-afterEach(() => {
-  // Whatever a failed test left running, with anything it started (its process group).
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
-  }
-  children.clear();
-});
-
-/** The start script with nothing in its environment but PATH and `env`. */
-function launch(env: Record<string, string>) {
-  const child = spawn(startCommand, startArgs, {
-    cwd: repo,
-    env: { PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  children.add(child);
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
-  return { child, exited, output: () => output };
-}
+afterEach(killLeftoverServers);
 
 /** Runs a start that is expected to end by itself; resolves to its exit code and output. */
 async function startAndWaitForExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   const { exited, output } = launch(env);
   const code = await exited;
   return { code, output: output() };
-}
-
-/** Starts the server and resolves once it logs that it is ready. */
-async function startServer(env: Record<string, string>): Promise<Server> {
-  const { child, exited, output } = launch(env);
-  // No deadline of its own: how long a start takes depends on the machine's load; a start that
-  // hangs is caught by the test's timeout.
-  const url = await new Promise<URL>((ready, fail) => {
-    const check = () => {
-      const match = /Auth API ready at (\S+)/.exec(output());
-      if (match) ready(new URL(match[1]!));
-    };
-    child.stdout!.on('data', check);
-    void exited.then((code) => fail(new Error(`exited with ${code} before it was ready:\n${output()}`)));
-  });
-  return {
-    url,
-    output,
-    stop: (signal = 'SIGTERM') => {
-      child.kill(signal);
-      return exited;
-    },
-  };
 }
 
 describe('the entry point (npm start)', () => {
@@ -226,11 +163,30 @@ describe('loadConfig()', () => {
       graphiql: true,
       introspection: true,
       rateLimits: { enabled: true },
+      log: { level: 'info', format: 'pretty' },
+      metrics: { port: undefined, host: '127.0.0.1' },
+      shutdownGraceSeconds: 10,
       purgeIntervalSeconds: 3600,
     });
     expect(config.jwt.secret.length).toBeGreaterThanOrEqual(32);
     expect((await readFile(join(dataDir, 'jwt-secret'), 'utf8')).trim()).toBe(config.jwt.secret);
     expect(loadConfig({ DATA_DIR: dataDir }).jwt.secret).toBe(config.jwt.secret);
+  });
+
+  it('reads the operations variables: JSON logs in production, metrics off until a port is given, the shutdown grace', () => {
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET }).log).toEqual({ level: 'info', format: 'json' });
+    const config = loadConfig({
+      JWT_SECRET: SECRET,
+      LOG_LEVEL: 'debug',
+      LOG_FORMAT: 'json',
+      METRICS_PORT: '9464',
+      METRICS_HOST: '0.0.0.0',
+      SHUTDOWN_GRACE_SECONDS: '2.5',
+    });
+    expect(config).toMatchObject({ log: { level: 'debug', format: 'json' }, metrics: { port: 9464, host: '0.0.0.0' }, shutdownGraceSeconds: 2.5 });
+    expect(() => loadConfig({ JWT_SECRET: SECRET, LOG_LEVEL: 'verbose', LOG_FORMAT: 'xml', METRICS_PORT: '99999', SHUTDOWN_GRACE_SECONDS: '-1' })).toThrow(
+      /LOG_LEVEL[\s\S]*LOG_FORMAT[\s\S]*METRICS_PORT[\s\S]*SHUTDOWN_GRACE_SECONDS/,
+    );
   });
 
   it('keeps data under ./.data by default', () => {

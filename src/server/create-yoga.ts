@@ -1,5 +1,5 @@
 // The GraphQL server: schema, context, and the plugins that guard and shape each request.
-import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from '../config.ts';
 import type { DatabaseOutage } from '../db/database-outage.ts';
 import { type Context, createContextFactory, type ServerContext } from '../context/create-context.ts';
@@ -47,11 +47,15 @@ export function createGraphqlServer(deps: {
   ping: () => Promise<boolean>;
   outage: DatabaseOutage;
   logger: Logger;
+  /** The current request's id (the one in X-Request-Id), for INTERNAL_SERVER_ERROR's extensions. */
+  requestId?: () => string | undefined;
+  /** Plugins that run first: request scope and id, access log, metrics, draining. */
+  plugins?: Array<Plugin | Plugin<{}, ServerContext>>;
 }): GraphqlServer {
   const { config, services, ping, outage, logger } = deps;
   // Suggestions go with introspection: both tell a visitor the schema.
   const hideSuggestions = !config.introspection;
-  const errors = createErrorMask({ logger, outage, hideSuggestions });
+  const errors = createErrorMask({ logger, outage, hideSuggestions, ...(deps.requestId ? { requestId: deps.requestId } : {}) });
   const cookies = createSessionCookies({
     sessions: services.sessions,
     cookie: config.cookie,
@@ -81,20 +85,21 @@ export function createGraphqlServer(deps: {
         credentials: true,
         methods: ['GET', 'POST'],
         maxAge: 600,
-        // Scripts on an allowed origin may read the token header only when they asked for it.
-        ...(config.bearerTokens ? { exposedHeaders: [SESSION_TOKEN_HEADER] } : {}),
+        // Scripts on an allowed origin may read the request id, and the token header when they asked for it.
+        exposedHeaders: ['X-Request-Id', ...(config.bearerTokens ? [SESSION_TOKEN_HEADER] : [])],
       };
     },
     maskedErrors: { maskError: errors.maskError, errorMessage: 'Unexpected error.' },
     // Yoga's own log lines go where the app's go (and, in tests, where the tests read them).
     logging: {
-      debug: () => {},
-      info: (...args: unknown[]) => (config.production ? undefined : logger.info('[yoga]', ...args)),
+      debug: (...args: unknown[]) => logger.debug('[yoga]', ...args),
+      info: (...args: unknown[]) => logger.info('[yoga]', ...args),
       warn: (...args: unknown[]) => logger.warn('[yoga]', ...args),
       // Yoga logs each error the mask replaced; the mask has logged it already, or chose not to.
       error: (...args: unknown[]) => (args.length === 1 && errors.handled(args[0]) ? undefined : logger.error('[yoga]', ...args)),
     },
     plugins: [
+      ...(deps.plugins ?? []),
       ...(config.graphiql ? [useGraphiqlAssets()] : []),
       useCsrfPrevention(),
       useQueryLimits({ hideSuggestions }),

@@ -91,7 +91,8 @@ function refuseTooLarge(req: IncomingMessage, res: ServerResponse, limit: number
   req.resume();
 }
 
-function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+/** The client address as the rate limits count it: the last X-Forwarded-For hop only behind a trusted proxy. */
+export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
   if (trustProxy) {
     const forwarded = req.headers['x-forwarded-for'];
     const hops = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',');

@@ -17,6 +17,8 @@ export interface ErrorMaskOptions {
   outage: DatabaseOutage;
   /** Remove graphql-js's "Did you mean …?" (it names fields of a schema that is not published). */
   hideSuggestions: boolean;
+  /** The current request's id (X-Request-Id), so the client quotes what the log says. */
+  requestId?: () => string | undefined;
 }
 
 export interface ErrorMask {
@@ -45,8 +47,8 @@ export function createErrorMask(options: ErrorMaskOptions): ErrorMask {
         extensions: { retryAfter },
       });
     }
-    const requestId = randomUUID();
-    logger.error(`[graphql] unexpected error (requestId ${requestId})`, cause);
+    const requestId = options.requestId?.() ?? randomUUID();
+    logger.error(`[graphql] unexpected error (requestId ${requestId})`, cause, { requestId });
     return new GraphQLError(message, {
       ...(replaces ? { nodes: replaces.nodes, path: replaces.path } : {}),
       extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },

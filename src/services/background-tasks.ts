@@ -5,6 +5,8 @@ export interface BackgroundTasks {
   run(name: string, task: () => Promise<void>): void;
   /** Resolves once every task started so far has finished. */
   drain(): Promise<void>;
+  /** How many tasks are still running (for the shutdown log). */
+  pending(): number;
 }
 
 /**
@@ -28,5 +30,6 @@ export function createBackgroundTasks(logger: Logger, reportOutage: (error: unkn
     async drain() {
       while (pending.size > 0) await Promise.all(pending);
     },
+    pending: () => pending.size,
   };
 }

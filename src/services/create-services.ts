@@ -15,6 +15,14 @@ import { createResetCodes } from './reset-codes.ts';
 import { createSessionService, type SessionService } from './sessions.ts';
 import { createRateLimits, type RateLimitStore } from './rate-limits.ts';
 import { createSecurityEvents, type SecurityEvents } from './security-events.ts';
+import {
+  meteredAccounts,
+  meteredMailer,
+  meteredPasswords,
+  meteredRateLimits,
+  noServiceMetrics,
+  type ServiceMetrics,
+} from './service-metrics.ts';
 import { createTokenSigner } from './tokens.ts';
 
 export interface Services {
@@ -34,20 +42,22 @@ export function createServices(deps: {
   prisma: PrismaClient;
   rateLimitStore: RateLimitStore;
   logger: Logger;
+  /** Counters and timings for monitoring; none in tests that do not read them. */
+  metrics?: ServiceMetrics;
   outage?: DatabaseOutage;
 }): Services {
-  const { config, prisma, logger } = deps;
-  const limits = createRateLimits({ ...config.rateLimits, store: deps.rateLimitStore });
-  const passwords = createPasswordHasher(config.argon2);
+  const { config, prisma, logger, metrics = noServiceMetrics } = deps;
+  const limits = meteredRateLimits(createRateLimits({ ...config.rateLimits, store: deps.rateLimitStore }), metrics);
+  const passwords = meteredPasswords(createPasswordHasher(config.argon2), metrics);
   const sessions = createSessionService({ prisma, tokens: createTokenSigner(config.jwt), config: config.session });
   const background = createBackgroundTasks(logger, (error) => deps.outage?.report(error) ?? false);
-  const mailer = createMailer(
-    { smtpUrl: config.mail.smtpUrl, from: config.mail.from, outboxDir: join(config.dataDir, 'mail') },
-    logger,
+  const mailer = meteredMailer(
+    createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, outboxDir: join(config.dataDir, 'mail') }, logger),
+    metrics,
   );
   return {
     prisma,
-    accounts: createAccountService({ prisma, passwords, sessions, policy: config.password, limits }),
+    accounts: meteredAccounts(createAccountService({ prisma, passwords, sessions, policy: config.password, limits }), metrics),
     sessions,
     passwordReset: createPasswordResetService({
       prisma,

@@ -13,6 +13,7 @@ export function resetCodeMail(to: string, appName: string, code: string, ttlSeco
     "If you didn't ask for this, ignore this mail: your password stays as it is.",
   ];
   return {
+    kind: 'password_reset',
     to,
     subject: `${appName}: your password reset code`,
     text: lines.join('\n'),
@@ -32,6 +33,7 @@ export function passwordChangedMail(to: string, appName: string): MailMessage {
     "If this wasn't you, ask for a new reset code at once and choose a new password.",
   ];
   return {
+    kind: 'password_changed',
     to,
     subject: `${appName}: your password was changed`,
     text: lines.join('\n'),

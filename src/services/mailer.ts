@@ -6,7 +6,21 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Logger } from '../logger.ts';
 
+/** Every mail of the contract's "Mails" table, for the sent/failed counters; `other` otherwise. */
+export const MAIL_KINDS = [
+  'password_reset',
+  'password_changed',
+  'verification',
+  'email_change_code',
+  'email_change_notice',
+  'new_sign_in',
+  'two_factor',
+  'other',
+] as const;
+export type MailKind = (typeof MAIL_KINDS)[number];
+
 export interface MailMessage {
+  kind?: MailKind;
   to: string;
   subject: string;
   text: string;
@@ -33,18 +47,19 @@ export function createMailer(config: MailerConfig, logger: Logger): Mailer {
       { from: config.from },
     );
     return {
-      send: async (message) => void (await transport.sendMail(message)),
+      send: async ({ kind: _kind, ...mail }) => void (await transport.sendMail(mail)),
       close: () => transport.close(),
     };
   }
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' }, { from: config.from });
   return {
     async send(message) {
-      const info = await transport.sendMail(message);
+      const { kind: _kind, ...mail } = message;
+      const info = await transport.sendMail(mail);
       await mkdir(config.outboxDir, { recursive: true });
       const file = join(config.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.eml`);
       await writeFile(file, info.message as Buffer, { mode: 0o600 });
-      logger.info(`[mail] "${message.subject}" to ${message.to} written to ${file}`);
+      logger.info(`[mail] "${message.subject}" written to ${file}`, { to: message.to });
     },
     close: () => transport.close(),
   };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type App, createApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/open-database.ts';
+import type { Logger } from '../../src/logger.ts';
 import { createTestDatabase, type TestDatabase, usingPostgres } from './test-database.ts';
 import { CapturingLogger } from './capturing-logger.ts';
 import { TestClient, type TestClientOptions } from './test-client.ts';
@@ -28,6 +29,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Reuse a database (a second instance); otherwise a fresh one is made and dropped. */
   database?: { shared: TestDatabase; db?: Database };
+  /** The server's logger (the real pino one, say); `logger` then stays empty. */
+  logger?: Logger;
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -35,7 +38,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const config = loadConfig({ JWT_SECRET: TEST_SECRET, DATA_DIR: dataDir, RATE_LIMITS: 'off', ...options.env });
   const database = options.database?.shared ?? (await createTestDatabase());
   const logger = new CapturingLogger();
-  const app = await createApp(config, logger, options.database?.db ?? (await database.open()));
+  const app = await createApp(config, options.logger ?? logger, options.database?.db ?? (await database.open()));
   const url = await app.listen(0, '127.0.0.1');
   const graphqlUrl = new URL('/graphql', url);
   return {

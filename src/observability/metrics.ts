@@ -1,0 +1,115 @@
+// Prometheus metrics (prom-client), one registry per app. Created only when METRICS_PORT is set;
+// otherwise every recorder is a no-op and nothing is measured. Label values come from closed sets
+// (routes, methods, status codes, root fields of the schema, error codes, rule and mail names),
+// never from what a client sends, so the number of series stays bounded.
+import type pg from 'pg';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { MAIL_KINDS } from '../services/mailer.ts';
+import { RATE_LIMIT_RULES } from '../services/rate-limits.ts';
+import { noServiceMetrics, type ServiceMetrics, SIGN_IN_OUTCOMES } from '../services/service-metrics.ts';
+
+export interface HttpRequestLabels {
+  route: string;
+  method: string;
+  status: number;
+}
+
+export interface Metrics extends ServiceMetrics {
+  httpRequest(labels: HttpRequestLabels, seconds: number): void;
+  /** One executed root field (or `none` for a GraphQL request refused before execution) and its outcome. */
+  graphqlField(field: string, outcome: string): void;
+  /** The Prometheus text exposition, or undefined when metrics are off. */
+  scrape(): Promise<{ contentType: string; body: string } | undefined>;
+}
+
+export const noMetrics: Metrics = {
+  ...noServiceMetrics,
+  httpRequest() {},
+  graphqlField() {},
+  scrape: async () => undefined,
+};
+
+const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export function createMetrics(deps: { pool: pg.Pool | undefined; inFlight: () => number }): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  // Process and Node.js metrics: CPU, memory, heap, event-loop lag, GC, handles.
+  collectDefaultMetrics({ register: registry });
+
+  const httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time from the request arriving to its response being handed to the socket; _count is the number of requests.',
+    labelNames: ['route', 'method', 'status'] as const,
+    buckets: SECONDS_BUCKETS,
+    registers,
+  });
+  new Gauge({
+    name: 'http_requests_in_flight',
+    help: 'Requests being handled right now.',
+    registers,
+    collect() {
+      this.set(deps.inFlight());
+    },
+  });
+  const graphqlRequests = new Counter({
+    name: 'graphql_requests_total',
+    help: 'GraphQL root fields requested, by field and outcome (OK or the error code); field="none" for requests refused before execution.',
+    labelNames: ['field', 'outcome'] as const,
+    registers,
+  });
+  const signIns = new Counter({
+    name: 'auth_sign_ins_total',
+    help: 'signIn attempts by outcome.',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const mails = new Counter({
+    name: 'auth_mails_total',
+    help: 'Mails handed to the mail server (sent) or given up (failed), by kind.',
+    labelNames: ['kind', 'result'] as const,
+    registers,
+  });
+  const rateLimitRefusals = new Counter({
+    name: 'auth_rate_limit_refusals_total',
+    help: 'Attempts refused with RATE_LIMITED, by rule.',
+    labelNames: ['rule'] as const,
+    registers,
+  });
+  const passwordHash = new Histogram({
+    name: 'auth_password_hash_duration_seconds',
+    help: 'argon2id time per hash or verification (unknown-account verifications included).',
+    labelNames: ['operation'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers,
+  });
+  const pool = deps.pool;
+  if (pool) {
+    new Gauge({
+      name: 'db_pool_connections',
+      help: 'PostgreSQL pool connections: in_use, idle, and waiting (requests queued for a connection).',
+      labelNames: ['state'] as const,
+      registers,
+      collect() {
+        this.set({ state: 'in_use' }, pool.totalCount - pool.idleCount);
+        this.set({ state: 'idle' }, pool.idleCount);
+        this.set({ state: 'waiting' }, pool.waitingCount);
+      },
+    });
+  }
+
+  // Known series start at 0, so rate() and ratios work from the first scrape.
+  for (const outcome of SIGN_IN_OUTCOMES) signIns.inc({ outcome }, 0);
+  for (const kind of MAIL_KINDS) for (const result of ['sent', 'failed']) mails.inc({ kind, result }, 0);
+  for (const rule of RATE_LIMIT_RULES) rateLimitRefusals.inc({ rule }, 0);
+
+  return {
+    httpRequest: ({ route, method, status }, seconds) => httpDuration.observe({ route, method, status: String(status) }, seconds),
+    graphqlField: (field, outcome) => graphqlRequests.inc({ field, outcome }),
+    signIn: (outcome) => signIns.inc({ outcome }),
+    mail: (kind, result) => mails.inc({ kind, result }),
+    rateLimitRefused: (rule) => rateLimitRefusals.inc({ rule }),
+    passwordHash: (operation, seconds) => passwordHash.observe({ operation }, seconds),
+    scrape: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+  };
+}

@@ -1,0 +1,107 @@
+// What the services report to monitoring, as a narrow interface the server implements (with
+// Prometheus, src/observability/metrics.ts) and hands in. The counting wraps the services from
+// outside, so their rules stay free of it. Every label value comes from a closed set.
+import type { AccountService } from './accounts.ts';
+import { AppError } from './errors.ts';
+import type { Mailer, MailKind } from './mailer.ts';
+import type { PasswordHasher } from './passwords.ts';
+import type { RateLimitRuleName, RateLimits } from './rate-limits.ts';
+
+export const SIGN_IN_OUTCOMES = [
+  'success',
+  'invalid_credentials',
+  'rate_limited',
+  'second_factor_required',
+  'invalid_code',
+  'bad_input',
+  'error',
+] as const;
+export type SignInOutcome = (typeof SIGN_IN_OUTCOMES)[number];
+
+export type PasswordHashOperation = 'hash' | 'verify';
+
+export interface ServiceMetrics {
+  signIn(outcome: SignInOutcome): void;
+  mail(kind: MailKind, result: 'sent' | 'failed'): void;
+  rateLimitRefused(rule: RateLimitRuleName): void;
+  passwordHash(operation: PasswordHashOperation, seconds: number): void;
+}
+
+export const noServiceMetrics: ServiceMetrics = {
+  signIn() {},
+  mail() {},
+  rateLimitRefused() {},
+  passwordHash() {},
+};
+
+export function meteredAccounts(accounts: AccountService, metrics: ServiceMetrics): AccountService {
+  return {
+    ...accounts,
+    async signIn(input, caller) {
+      try {
+        const signedIn = await accounts.signIn(input, caller);
+        metrics.signIn('success');
+        return signedIn;
+      } catch (error) {
+        metrics.signIn(signInOutcome(error));
+        throw error;
+      }
+    },
+  };
+}
+
+function signInOutcome(error: unknown): SignInOutcome {
+  if (!(error instanceof AppError)) return 'error';
+  const outcome = error.code.toLowerCase();
+  if ((SIGN_IN_OUTCOMES as readonly string[]).includes(outcome)) return outcome as SignInOutcome;
+  return outcome === 'bad_user_input' ? 'bad_input' : 'error';
+}
+
+export function meteredMailer(mailer: Mailer, metrics: ServiceMetrics): Mailer {
+  return {
+    ...mailer,
+    async send(message) {
+      try {
+        await mailer.send(message);
+        metrics.mail(message.kind ?? 'other', 'sent');
+      } catch (error) {
+        metrics.mail(message.kind ?? 'other', 'failed');
+        throw error;
+      }
+    },
+  };
+}
+
+export function meteredRateLimits(limits: RateLimits, metrics: ServiceMetrics): RateLimits {
+  return {
+    ...limits,
+    async consume(rule, key) {
+      try {
+        await limits.consume(rule, key);
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'RATE_LIMITED') metrics.rateLimitRefused(rule);
+        throw error;
+      }
+    },
+  };
+}
+
+export function meteredPasswords(passwords: PasswordHasher, metrics: ServiceMetrics): PasswordHasher {
+  const timed =
+    <A extends unknown[], R>(operation: PasswordHashOperation, fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const started = performance.now();
+      try {
+        return await fn(...args);
+      } finally {
+        metrics.passwordHash(operation, (performance.now() - started) / 1000);
+      }
+    };
+  return {
+    ...passwords,
+    hash: timed('hash', passwords.hash),
+    verify: timed('verify', passwords.verify),
+    // Counted as a verify: it is one, and the metric must not tell unknown accounts apart either.
+    verifyDummy: timed('verify', passwords.verifyDummy),
+  };
+}
