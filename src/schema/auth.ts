@@ -2,51 +2,58 @@
 import type { Context } from '../context/create-context.ts';
 import type { User } from '../generated/prisma/client.ts';
 import { builder } from './builder.ts';
+import { EMAIL_RULES, NEW_PASSWORD_RULES, PASSWORD_RULES, USERNAME_RULES } from './field-rules.ts';
 import { MessagePayload } from './message-payload.ts';
 import { type SessionShape, SessionType } from './session.ts';
 import { UserType } from './user.ts';
 
 export const AuthPayload = builder.objectRef<{ message: string; user: User; session: SessionShape }>('AuthPayload').implement({
+  description: 'A new session: the user signed in, and the session their cookie (or X-Session-Token header) now carries.',
   fields: (t) => ({
-    message: t.exposeString('message'),
-    user: t.field({ type: UserType, resolve: (payload) => payload.user }),
-    session: t.field({ type: SessionType, resolve: (payload) => payload.session }),
+    message: t.exposeString('message', { description: '"user created!" after signUp, "login successful!" after signIn.' }),
+    user: t.field({ type: UserType, description: 'The signed-in user.', resolve: (payload) => payload.user }),
+    session: t.field({ type: SessionType, description: 'The session just started.', resolve: (payload) => payload.session }),
   }),
 });
 
 const SignUpInput = builder.inputType('SignUpInput', {
+  description: 'A new account. EMAIL_TAKEN if the address already has one.',
   fields: (t) => ({
-    username: t.string({ required: true }),
-    email: t.string({ required: true }),
-    password: t.string({ required: true }),
+    username: t.string({ required: true, description: USERNAME_RULES }),
+    email: t.string({ required: true, description: EMAIL_RULES }),
+    password: t.string({ required: true, description: NEW_PASSWORD_RULES }),
   }),
 });
 
 const SignInInput = builder.inputType('SignInInput', {
+  description: 'Credentials. An unknown email and a wrong password both answer INVALID_CREDENTIALS.',
   fields: (t) => ({
-    email: t.string({ required: true }),
-    password: t.string({ required: true }),
+    email: t.string({ required: true, description: EMAIL_RULES }),
+    password: t.string({ required: true, description: PASSWORD_RULES }),
   }),
 });
 
 builder.mutationFields((t) => ({
   signUp: t.field({
     type: AuthPayload,
-    description: 'Creates the user and signs them in.',
-    args: { input: t.arg({ type: SignUpInput, required: true }) },
+    description:
+      'Creates the user and signs them in: sets the session cookie, or with the request header X-Session-Transport: header answers the token in X-Session-Token instead. Rate-limited per client address (RATE_LIMITED with retryAfter).',
+    args: { input: t.arg({ type: SignUpInput, required: true, description: 'The new account.' }) },
     resolve: async (_root, { input }, { services, auth, viewer, caller }) => {
       const signedIn = await services.accounts.signUp(input, caller);
-      await replaceSession(services, viewer);
+      if (auth.signInReplacesCurrent()) await replaceSession(services, viewer);
       auth.signedIn(signedIn);
       return { message: 'user created!', user: signedIn.user, session: { ...signedIn.session, current: true } };
     },
   }),
   signIn: t.field({
     type: AuthPayload,
-    args: { input: t.arg({ type: SignInInput, required: true }) },
+    description:
+      'Signs in: sets the session cookie, or with the request header X-Session-Transport: header answers the token in X-Session-Token instead. Ends the session the request carried, if any. Rate-limited per account and per client address (RATE_LIMITED with retryAfter).',
+    args: { input: t.arg({ type: SignInInput, required: true, description: 'The credentials.' }) },
     resolve: async (_root, { input }, { services, auth, viewer, caller }) => {
       const signedIn = await services.accounts.signIn(input, caller);
-      await replaceSession(services, viewer);
+      if (auth.signInReplacesCurrent()) await replaceSession(services, viewer);
       auth.signedIn(signedIn);
       return { message: 'login successful!', user: signedIn.user, session: { ...signedIn.session, current: true } };
     },
@@ -62,7 +69,7 @@ builder.mutationFields((t) => ({
   }),
 }));
 
-/** The browser's cookie is about to be replaced: the session it held is ended, not orphaned. */
+/** The client's token is about to be replaced: the session it held is ended, not orphaned. */
 async function replaceSession({ sessions }: Context['services'], viewer: Context['viewer']): Promise<void> {
   if (viewer) await sessions.revoke(viewer.session.id);
 }

@@ -38,7 +38,7 @@ builder.mutationFields((t) => ({
   verifyEmail: t.withAuth({ signedIn: true }).field({
     type: MessagePayload,
     description: 'Marks the address verified with the mailed code; INVALID_CODE when wrong, used or expired.',
-    args: { input: t.arg({ type: VerifyEmailInput, required: true }) },
+    args: { input: t.arg({ type: VerifyEmailInput, required: true, description: 'The code from the verification mail.' }) },
     resolve: async (_root, { input }, { services, viewer, caller }) => {
       await services.emailVerification.verify(viewer.user, input.code, caller);
       return { message: 'email verified!' };
@@ -48,7 +48,7 @@ builder.mutationFields((t) => ({
     type: MessagePayload,
     description:
       'Checks the password and the new address, mails a code to the new address and a notice to the current one. Nothing changes until confirmEmailChange.',
-    args: { input: t.arg({ type: ChangeEmailInput, required: true }) },
+    args: { input: t.arg({ type: ChangeEmailInput, required: true, description: 'The new address and the current password.' }) },
     resolve: async (_root, { input }, { services, viewer, caller }) => {
       await services.emailChange.request(viewer.user, input, caller);
       return { message: 'verification code sent!' };
@@ -58,7 +58,7 @@ builder.mutationFields((t) => ({
     type: MessagePayload,
     description:
       'With the code, the email becomes the new one, verified; EMAIL_TAKEN if an account took it meanwhile. The old address is told, and every other session is signed out.',
-    args: { input: t.arg({ type: ConfirmEmailChangeInput, required: true }) },
+    args: { input: t.arg({ type: ConfirmEmailChangeInput, required: true, description: 'The code mailed to the new address.' }) },
     resolve: async (_root, { input }, { services, viewer, caller }) => {
       await services.emailChange.confirm(viewer.user, input.code, viewer.session.id, caller);
       return { message: 'email changed!' };

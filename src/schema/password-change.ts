@@ -19,7 +19,7 @@ builder.mutationField('changePassword', (t) =>
     type: AuthPayload,
     description:
       'Checks the current password (rate-limited per account like deleteUser), sets the new one, signs out every session of the user and starts a new one for this browser (cookie set, returned in `session`), then mails a notice.',
-    args: { input: t.arg({ type: ChangePasswordInput, required: true }) },
+    args: { input: t.arg({ type: ChangePasswordInput, required: true, description: 'The current password and the new one.' }) },
     resolve: async (_root, { input }, { services, auth, viewer, caller }) => {
       const issued = await services.passwordChange.change(viewer.user, input, caller);
       auth.signedIn(issued);

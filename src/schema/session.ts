@@ -7,10 +7,10 @@ import { MessagePayload } from './message-payload.ts';
 export type SessionShape = SessionView & { current?: boolean };
 
 export const SessionType = builder.objectRef<SessionShape>('Session').implement({
-  description: 'A signed-in browser or app: one per sign-in.',
+  description: 'A signed-in browser or app: one per sign-in, ended by logout, revocation, a password change or reset, deletion or expiry.',
   fields: (t) => ({
-    id: t.exposeID('id'),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    id: t.exposeID('id', { description: 'Stable identifier of the session (a UUID).' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the sign-in happened.' }),
     expiresAt: t.expose('expiresAt', {
       type: 'DateTime',
       description:
@@ -61,7 +61,7 @@ builder.mutationFields((t) => ({
     type: MessagePayload,
     description:
       'Ends one of your own live sessions at once, on every server. NOT_FOUND for any other id (unknown, ended, another user\'s, malformed). Ending the current one also clears the cookie.',
-    args: { input: t.arg({ type: RevokeSessionInput, required: true }) },
+    args: { input: t.arg({ type: RevokeSessionInput, required: true, description: 'Which session to end.' }) },
     resolve: async (_root, { input }, { services, auth, viewer, caller }) => {
       const id = String(input.id).toLowerCase();
       await services.accountSessions.revoke(viewer.user.id, id, caller);

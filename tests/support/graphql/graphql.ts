@@ -26,14 +26,21 @@ export type ConfirmEmailChangeInput = {
   code: string;
 };
 
+/** Confirms the deletion: the signed-in account's own email and its current password. */
 export type DeleteUserInput = {
+  /** Email address: trimmed and compared case-insensitively (" Abc@example.com" and "abc@example.com" are one account); at most 254 characters; must look like an address (local@domain). Otherwise BAD_USER_INPUT naming the field. Must be the signed-in account's own (FORBIDDEN otherwise). */
   email: string;
+  /** The account's current password, exactly as set (not trimmed). At most 256 characters. A wrong one answers INVALID_CREDENTIALS. */
   password: string;
 };
 
+/** A mailed reset code and the password to set with it. */
 export type ResetPasswordInput = {
+  /** The one-time code from the mail: 6 digits by default (RESET_CODE_DIGITS, 6 to 10), valid 10 minutes, single-use, dead after 5 wrong tries. A wrong, used or expired code answers INVALID_CODE. */
   code: string;
+  /** Email address: trimmed and compared case-insensitively (" Abc@example.com" and "abc@example.com" are one account); at most 254 characters; must look like an address (local@domain). Otherwise BAD_USER_INPUT naming the field. The address the code was sent to. */
   email: string;
+  /** New password: 8 (PASSWORD_MIN_LENGTH, default) to 256 characters, counted in Unicode code points after NFC normalisation; never trimmed, truncated or case-folded; no composition rules, but very common or easily guessed passwords are refused (BAD_USER_INPUT with the reason). No control characters. */
   newPassword: string;
 };
 
@@ -78,18 +85,27 @@ export type SecurityEventKind =
   /** Two-factor sign-in was turned on. */
   | 'TWO_FACTOR_ENABLED';
 
+/** Where to send a reset code. */
 export type SendMailInput = {
+  /** Email address: trimmed and compared case-insensitively (" Abc@example.com" and "abc@example.com" are one account); at most 254 characters; must look like an address (local@domain). Otherwise BAD_USER_INPUT naming the field. */
   email: string;
 };
 
+/** Credentials. An unknown email and a wrong password both answer INVALID_CREDENTIALS. */
 export type SignInInput = {
+  /** Email address: trimmed and compared case-insensitively (" Abc@example.com" and "abc@example.com" are one account); at most 254 characters; must look like an address (local@domain). Otherwise BAD_USER_INPUT naming the field. */
   email: string;
+  /** The account's current password, exactly as set (not trimmed). At most 256 characters. */
   password: string;
 };
 
+/** A new account. EMAIL_TAKEN if the address already has one. */
 export type SignUpInput = {
+  /** Email address: trimmed and compared case-insensitively (" Abc@example.com" and "abc@example.com" are one account); at most 254 characters; must look like an address (local@domain). Otherwise BAD_USER_INPUT naming the field. */
   email: string;
+  /** New password: 8 (PASSWORD_MIN_LENGTH, default) to 256 characters, counted in Unicode code points after NFC normalisation; never trimmed, truncated or case-folded; no composition rules, but very common or easily guessed passwords are refused (BAD_USER_INPUT with the reason). No control characters. */
   password: string;
+  /** Display name: trimmed, 1 to 64 characters, not unique. No control characters. */
   username: string;
 };
 
