@@ -9,6 +9,10 @@ import { RATE_LIMIT_RULES, type RateLimitRuleName, type RateLimitRules } from '.
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const secret = z.string().min(32, 'must be at least 32 characters');
+const hexKey = z
+  .string()
+  .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes), e.g. from `openssl rand -hex 32`')
+  .transform((v) => Buffer.from(v, 'hex'));
 const rule = z
   .string()
   .regex(/^\d+\/\d+$/, 'must be "attempts/seconds", e.g. 5/900')
@@ -45,6 +49,8 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./.data'),
   JWT_SECRET: secret.optional(),
   JWT_SECRET_PREVIOUS: secret.optional(),
+  ENCRYPTION_KEY: hexKey.optional(),
+  ENCRYPTION_KEY_PREVIOUS: hexKey.optional(),
   JWT_ISSUER: z.string().min(1).default('auth-api'),
   JWT_AUDIENCE: z.string().min(1).default('auth-api'),
   SESSION_IDLE_SECONDS: int(1, 86_400).default(600),
@@ -101,6 +107,13 @@ export const DEFAULT_RATE_LIMITS: Record<RateLimitRuleName, string> = {
   emailCodeMailIp: '20/3600',
   emailCodeCheckAccount: '10/3600',
   emailCodeCheckIp: '20/900',
+  // A browser holding a device cookie known for the account is counted on its own (OWASP's
+  // "device cookie"), so guesses from elsewhere cannot lock the owner out.
+  signInDevice: '5/900',
+  // Wrong authenticator or recovery codes, per account, whatever the client.
+  secondFactorAccount: '5/900',
+  // Password proofs of startTwoFactorSetup, disableTwoFactor and regenerateRecoveryCodes.
+  twoFactorPasswordAccount: '5/900',
 };
 
 /** RATE_LIMIT_SIGN_IN_ACCOUNT for the rule signInAccount, and so on. */
@@ -126,6 +139,8 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   jwt: { secret: string; previousSecret: string | undefined; issuer: string; audience: string };
+  /** AES-256 keys for secrets stored at rest; the previous one still decrypts during a rotation. */
+  encryption: { key: Buffer; previousKey: Buffer | undefined };
   session: { idleSeconds: number; absoluteSeconds: number };
   password: { minLength: number; maxLength: number };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
@@ -171,6 +186,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   // Checks across variables run even when another variable failed, so one start reports everything.
   const production = raw.NODE_ENV === 'production';
   if (production && !raw.JWT_SECRET) problems.push('JWT_SECRET: required in production (at least 32 random characters)');
+  if (production && !raw.ENCRYPTION_KEY) problems.push('ENCRYPTION_KEY: required in production (64 hex characters, e.g. from `openssl rand -hex 32`)');
   const idle = envSchema.shape.SESSION_IDLE_SECONDS.safeParse(raw.SESSION_IDLE_SECONDS);
   const absolute = envSchema.shape.SESSION_ABSOLUTE_SECONDS.safeParse(raw.SESSION_ABSOLUTE_SECONDS);
   if (idle.success && absolute.success && absolute.data < idle.data) {
@@ -202,6 +218,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
     },
+    encryption: {
+      key: env.ENCRYPTION_KEY ?? developmentEncryptionKey(dataDir),
+      previousKey: env.ENCRYPTION_KEY_PREVIOUS,
+    },
     session: { idleSeconds: env.SESSION_IDLE_SECONDS, absoluteSeconds: env.SESSION_ABSOLUTE_SECONDS },
     password: { minLength: env.PASSWORD_MIN_LENGTH, maxLength: 256 },
     argon2: { memoryCost: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_ITERATIONS, parallelism: env.ARGON2_PARALLELISM },
@@ -231,15 +251,25 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 
 /** Outside production a missing JWT_SECRET is generated once and kept in the data directory. */
 function developmentSecret(dataDir: string): string {
-  const file = join(dataDir, 'jwt-secret');
+  return keptInDataDir(dataDir, 'jwt-secret', (v) => v.length >= 32, () => randomBytes(48).toString('base64url'));
+}
+
+/** Likewise ENCRYPTION_KEY: losing it would make every stored authenticator secret unreadable. */
+function developmentEncryptionKey(dataDir: string): Buffer {
+  const hex = keptInDataDir(dataDir, 'encryption-key', (v) => /^[0-9a-f]{64}$/i.test(v), () => randomBytes(32).toString('hex'));
+  return Buffer.from(hex, 'hex');
+}
+
+function keptInDataDir(dataDir: string, name: string, valid: (value: string) => boolean, generate: () => string): string {
+  const file = join(dataDir, name);
   try {
     const existing = readFileSync(file, 'utf8').trim();
-    if (existing.length >= 32) return existing;
+    if (valid(existing)) return existing;
   } catch {
     // Not there yet: generate it below.
   }
   mkdirSync(dataDir, { recursive: true });
-  const generated = randomBytes(48).toString('base64url');
+  const generated = generate();
   writeFileSync(file, `${generated}\n`, { mode: 0o600 });
   return generated;
 }

@@ -16,7 +16,7 @@ import {
 } from './support/operations.ts';
 import { expectRateLimited, outcome, uniqueAddress, uniqueIpv6Prefix } from './support/rate-limited.ts';
 import { MAIL, resetCodeIn, type SmtpSink, startSmtpSink } from './support/smtp-sink.ts';
-import { startSecondInstance, startTestApp, TEST_SECRET, type TestApp } from './support/test-app.ts';
+import { startSecondInstance, startTestApp, TEST_ENCRYPTION_KEY, TEST_SECRET, type TestApp } from './support/test-app.ts';
 import type { TestClient } from './support/test-client.ts';
 import { usingPostgres } from './support/test-database.ts';
 
@@ -64,7 +64,7 @@ const sessionCount = (email: string) => t.app.services.prisma.session.count({ wh
 
 describe('the defaults', () => {
   it('runs with the limits the README states when none is configured', () => {
-    const { rateLimits } = loadConfig({ JWT_SECRET: TEST_SECRET });
+    const { rateLimits } = loadConfig({ JWT_SECRET: TEST_SECRET, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY });
     const per = (points: number, minutes: number) => ({ points, seconds: minutes * 60 });
     expect(rateLimits).toEqual({
       enabled: true,
@@ -82,6 +82,9 @@ describe('the defaults', () => {
         emailCodeMailIp: per(20, 60),
         emailCodeCheckAccount: per(10, 60),
         emailCodeCheckIp: per(20, 15),
+        signInDevice: per(5, 15),
+        secondFactorAccount: per(5, 15),
+        twoFactorPasswordAccount: per(5, 15),
       },
     });
   });

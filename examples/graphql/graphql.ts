@@ -22,6 +22,8 @@ export type SendMailInput = {
 
 /** Credentials. An unknown email and a wrong password both answer INVALID_CREDENTIALS. */
 export type SignInInput = {
+  /** For an account with two-factor on, sent again after SECOND_FACTOR_REQUIRED: the 6-digit code the authenticator app shows now, or an unused recovery code (xxxxx-xxxxx). Spaces, dashes and case are ignored; at most 64 characters. Ignored for accounts without two-factor. */
+  code?: string | null | undefined;
   /** Email address: trimmed and compared case-insensitively (" Abc@example.com" and "abc@example.com" are one account); at most 254 characters; must look like an address (local@domain). Otherwise BAD_USER_INPUT naming the field. */
   email: string;
   /** The account's current password, exactly as set (not trimmed). At most 256 characters. */

@@ -30,6 +30,13 @@ const SignInInput = builder.inputType('SignInInput', {
   fields: (t) => ({
     email: t.string({ required: true, description: EMAIL_RULES }),
     password: t.string({ required: true, description: PASSWORD_RULES }),
+    code: t.string({
+      required: false,
+      description:
+        'For an account with two-factor on, sent again after SECOND_FACTOR_REQUIRED: the 6-digit code the ' +
+        'authenticator app shows now, or an unused recovery code (xxxxx-xxxxx). Spaces, dashes and case are ' +
+        'ignored; at most 64 characters. Ignored for accounts without two-factor.',
+    }),
   }),
 });
 
@@ -39,22 +46,24 @@ builder.mutationFields((t) => ({
     description:
       'Creates the user and signs them in: sets the session cookie, or with the request header X-Session-Transport: header answers the token in X-Session-Token instead. Rate-limited per client address (RATE_LIMITED with retryAfter).',
     args: { input: t.arg({ type: SignUpInput, required: true, description: 'The new account.' }) },
-    resolve: async (_root, { input }, { services, auth, viewer, caller }) => {
+    resolve: async (_root, { input }, { services, auth, viewer, caller, device }) => {
       const signedIn = await services.accounts.signUp(input, caller);
       if (auth.signInReplacesCurrent()) await replaceSession(services, viewer);
       auth.signedIn(signedIn);
+      device.remember(signedIn.deviceToken);
       return { message: 'user created!', user: signedIn.user, session: { ...signedIn.session, current: true } };
     },
   }),
   signIn: t.field({
     type: AuthPayload,
     description:
-      'Signs in: sets the session cookie, or with the request header X-Session-Transport: header answers the token in X-Session-Token instead. Ends the session the request carried, if any. Rate-limited per account and per client address (RATE_LIMITED with retryAfter).',
+      'Signs in: sets the session cookie, or with the request header X-Session-Transport: header answers the token in X-Session-Token instead. Ends the session the request carried, if any. For an account with two-factor on, the right password without `code` answers SECOND_FACTOR_REQUIRED (and starts no session): send signIn again with `code`. Rate-limited per account, or per device for a browser holding a device cookie known for the account, and per client address (RATE_LIMITED with retryAfter).',
     args: { input: t.arg({ type: SignInInput, required: true, description: 'The credentials.' }) },
-    resolve: async (_root, { input }, { services, auth, viewer, caller }) => {
+    resolve: async (_root, { input }, { services, auth, viewer, caller, device }) => {
       const signedIn = await services.accounts.signIn(input, caller);
       if (auth.signInReplacesCurrent()) await replaceSession(services, viewer);
       auth.signedIn(signedIn);
+      device.remember(signedIn.deviceToken);
       return { message: 'login successful!', user: signedIn.user, session: { ...signedIn.session, current: true } };
     },
   }),

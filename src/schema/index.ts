@@ -10,5 +10,6 @@ import './account.ts';
 import './password-change.ts';
 import './email.ts';
 import './security-events.ts';
+import './two-factor.ts';
 
 export const schema = builder.toSchema({ sortSchema: false });

@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { DatabaseOutage } from '../db/database-outage.ts';
 import { type Context, createContextFactory, type ServerContext } from '../context/create-context.ts';
 import { SESSION_TOKEN_HEADER } from '../context/token-transport.ts';
+import { createDeviceCookies } from '../context/device-cookie.ts';
 import { createSessionCookies } from '../context/use-session-cookie.ts';
 import type { Logger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
@@ -62,11 +63,13 @@ export function createGraphqlServer(deps: {
     bearerTokens: config.bearerTokens,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
   });
+  // The session cookie's SameSite, as the contract asks of the device cookie.
+  const devices = createDeviceCookies({ secure: config.cookie.secure, sameSite: config.cookie.sameSite, graphqlEndpoint: GRAPHQL_ENDPOINT });
   const allowedOrigins = new Set(config.corsOrigins);
 
   return createYoga<ServerContext, Context>({
     schema,
-    context: createContextFactory(services, cookies),
+    context: createContextFactory(services, cookies, devices),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/health',
     graphiql: config.graphiql ? { title: config.mail.appName, credentials: 'same-origin', defaultQuery: GRAPHIQL_EXAMPLE } : false,
@@ -109,6 +112,7 @@ export function createGraphqlServer(deps: {
         ? []
         : [useCrossSiteWarning({ allowedOrigins, sameSite: config.cookie.sameSite, scheme: config.cookie.secure ? 'https' : 'http', logger })]),
       cookies.plugin,
+      devices.plugin,
       useReadinessCheck({ endpoint: '/ready', check: ping }),
     ],
   });

@@ -12,6 +12,9 @@ import { clientKey, type RateLimits } from './security/rate-limits.ts';
 import type { SecurityEvents } from './security/security-events.ts';
 import type { SignInNotice } from './security/sign-in-notice.ts';
 import type { IssuedSession, SessionService } from './sessions/sessions.ts';
+import type { Devices } from './security/devices.ts';
+import type { SignInAttempts } from './security/sign-in-attempts.ts';
+import type { TwoFactorService } from './two-factor/two-factor.ts';
 
 export interface SignUpInput {
   username: string;
@@ -24,15 +27,22 @@ export interface Credentials {
   password: string;
 }
 
+export interface SignInInput extends Credentials {
+  /** An authenticator or recovery code, for accounts with two-factor on; ignored otherwise. */
+  code?: string | null;
+}
+
 export interface SignedIn extends IssuedSession {
   user: User;
+  /** The device token the browser keeps from now on (src/services/devices.ts). */
+  deviceToken: string;
 }
 
 
 export interface AccountService {
   signUp(input: SignUpInput, caller: Caller): Promise<SignedIn>;
-  signIn(input: Credentials, caller: Caller): Promise<SignedIn>;
-  /** Deletes the signed-in user's account with its sessions and reset codes. */
+  signIn(input: SignInInput, caller: Caller): Promise<SignedIn>;
+  /** Deletes the signed-in user's account with everything that belongs to it (devices included). */
   deleteAccount(user: User, input: Credentials, caller: Caller): Promise<void>;
 }
 
@@ -47,8 +57,12 @@ export function createAccountService(deps: {
   signInNotice: SignInNotice;
   emailVerification: EmailVerification;
   background: BackgroundTasks;
+  attempts: SignInAttempts;
+  devices: Devices;
+  twoFactor: TwoFactorService;
 }): AccountService {
-  const { prisma, passwords, sessions, policy, limits, credentials, events, signInNotice, emailVerification, background } = deps;
+  const { prisma, passwords, sessions, policy, limits, credentials, events, signInNotice, emailVerification, background, attempts, devices, twoFactor } =
+    deps;
 
   /** The account, or INVALID_CREDENTIALS for an unknown email and a wrong password alike. */
   async function checkCredentials(email: string, password: string): Promise<User> {
@@ -79,15 +93,15 @@ export function createAccountService(deps: {
       const issued = await sessions.start(user.id, caller);
       await events.record(user.id, 'SIGN_UP', caller);
       emailVerification.sendAfterResponse(user);
-      return { user, ...issued };
+      return { user, deviceToken: await devices.remember(user.id, caller.deviceToken), ...issued };
     },
 
     async signIn(input, caller) {
       const email = normalizeEmail(input.email);
       normalizePassword(input.password, { ...policy, minLength: 0 });
-      // Counted before the hash is checked, so parallel guesses cannot slip past the limit.
-      await limits.consume('signInIp', clientKey(caller.ip));
-      await limits.consume('signInAccount', email);
+      // Counted before the hash is checked, so parallel guesses cannot slip past the limit: per
+      // device for a browser the account knows, per account and address for everyone else.
+      const forgetAttempts = await attempts.count(email, caller);
       const result = await credentials.check(email, input.password);
       if (!result.ok) {
         const owner = result.user?.id;
@@ -97,10 +111,12 @@ export function createAccountService(deps: {
         throw new AppError('INVALID_CREDENTIALS');
       }
       const { user } = result;
-      await limits.reset('signInAccount', email);
+      // The password was right: the second factor has a limit of its own.
+      await forgetAttempts();
+      await twoFactor.checkSignIn(user, input.code, caller);
       const issued = await sessions.start(user.id, caller);
       await signInNotice.signedIn(user, caller);
-      return { user, ...issued };
+      return { user, deviceToken: await devices.remember(user.id, caller.deviceToken), ...issued };
     },
 
     async deleteAccount(user, input, caller) {
@@ -109,7 +125,8 @@ export function createAccountService(deps: {
       await limits.consume('deleteUserIp', clientKey(caller.ip));
       await limits.consume('deleteUserAccount', user.id);
       await checkCredentials(user.email, input.password);
-      // One statement: sessions and reset codes go with the user through ON DELETE CASCADE.
+      // One statement: sessions, reset codes, two-factor secret, recovery codes and devices go with
+      // the user through ON DELETE CASCADE.
       await prisma.user.deleteMany({ where: { id: user.id } });
     },
   };

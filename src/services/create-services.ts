@@ -30,6 +30,11 @@ import {
 } from './service-metrics.ts';
 import { createSessionService, type SessionService } from './sessions/sessions.ts';
 import { createTokenSigner } from './sessions/tokens.ts';
+import { createDevices } from './security/devices.ts';
+import { createSignInAttempts } from './security/sign-in-attempts.ts';
+import { createSecretBox } from './two-factor/secret-box.ts';
+import { type Clock, createTotp } from './two-factor/totp.ts';
+import { createTwoFactorService, type TwoFactorService } from './two-factor/two-factor.ts';
 
 export interface Services {
   prisma: PrismaClient;
@@ -41,6 +46,7 @@ export interface Services {
   emailVerification: EmailVerification;
   emailChange: EmailChange;
   securityEvents: SecurityEvents;
+  twoFactor: TwoFactorService;
   background: BackgroundTasks;
   mailer: Mailer;
   /** Deletes dead rows (expired sessions, codes, counters); on a timer in the server, and `npm run purge`. */
@@ -55,10 +61,13 @@ export function createServices(deps: {
   /** Counters and timings for monitoring; none in tests that do not read them. */
   metrics?: ServiceMetrics;
   outage?: DatabaseOutage;
+  /** Milliseconds since the epoch; tests hand in a clock of their own to step through TOTP windows. */
+  clock?: Clock;
 }): Services {
   const { config, prisma, logger, metrics = noServiceMetrics } = deps;
   const appName = config.mail.appName;
   const policy = config.password;
+  const clock = deps.clock ?? Date.now;
   const limits = meteredRateLimits(createRateLimits({ ...config.rateLimits, store: deps.rateLimitStore }), metrics);
   const passwords = meteredPasswords(createPasswordHasher(config.argon2), metrics);
   const credentials = createCredentialChecker({ prisma, passwords, policy });
@@ -91,10 +100,37 @@ export function createServices(deps: {
     background,
     config: { enabled: config.securityEvents.newSignInNotice, appName },
   });
+  const devices = createDevices({ prisma, clock });
+  const twoFactor = createTwoFactorService({
+    prisma,
+    passwords,
+    policy,
+    limits,
+    totp: createTotp(clock),
+    box: createSecretBox(config.encryption),
+    events,
+    mailer,
+    background,
+    appName,
+  });
   return {
     prisma,
     accounts: meteredAccounts(
-      createAccountService({ prisma, passwords, sessions, policy, limits, credentials, events, signInNotice, emailVerification, background }),
+      createAccountService({
+        prisma,
+        passwords,
+        sessions,
+        policy,
+        limits,
+        credentials,
+        events,
+        signInNotice,
+        emailVerification,
+        background,
+        attempts: createSignInAttempts({ limits, devices }),
+        devices,
+        twoFactor,
+      }),
       metrics,
     ),
     sessions,
@@ -104,6 +140,7 @@ export function createServices(deps: {
     emailVerification,
     emailChange: createEmailChange({ prisma, credentials, codes, mailer, background, limits, events, policy, appName }),
     securityEvents: events,
+    twoFactor,
     background,
     mailer,
     purger: createPurger({ prisma, rules: createPurgeRules(config) }),

@@ -55,6 +55,26 @@ export const CHANGE_EMAIL = graphql(`
 
 export const CONFIRM_EMAIL_CHANGE = graphql(`
   mutation ConfirmEmailChange($input: ConfirmEmailChangeInput!) { confirmEmailChange(input: $input) { message } }`);
+export const SIGN_IN_WITH_TWO_FACTOR = graphql(`
+  mutation SignInWithTwoFactor($input: SignInInput!) {
+    signIn(input: $input) { message user { id email twoFactorEnabled recoveryCodesLeft } session { id } }
+  }`);
+
+export const TWO_FACTOR_STATUS = graphql(`query TwoFactorStatus { me { id twoFactorEnabled recoveryCodesLeft } }`);
+
+export const START_TWO_FACTOR_SETUP = graphql(`
+  mutation StartTwoFactorSetup($input: StartTwoFactorSetupInput!) {
+    startTwoFactorSetup(input: $input) { secret otpauthUrl qrCodeSvg }
+  }`);
+
+export const ENABLE_TWO_FACTOR = graphql(`
+  mutation EnableTwoFactor($input: EnableTwoFactorInput!) { enableTwoFactor(input: $input) { message recoveryCodes } }`);
+
+export const DISABLE_TWO_FACTOR = graphql(`
+  mutation DisableTwoFactor($input: TwoFactorProofInput!) { disableTwoFactor(input: $input) { message } }`);
+
+export const REGENERATE_RECOVERY_CODES = graphql(`
+  mutation RegenerateRecoveryCodes($input: TwoFactorProofInput!) { regenerateRecoveryCodes(input: $input) { message recoveryCodes } }`);
 
 /** A password that passes the policy (long, not common). */
 export const GOOD_PASSWORD = 'violet-harbor-cactus-42';

@@ -12,6 +12,7 @@ import { type SmtpSink, type SmtpSinkOptions, startSmtpSink } from './smtp-sink.
 import { TestClient, type TestClientOptions } from './test-client.ts';
 
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnop';
+export const TEST_ENCRYPTION_KEY = '5ec2e7'.padEnd(64, '0');
 
 export interface TestApp {
   app: App;
@@ -36,7 +37,7 @@ export interface TestAppOptions {
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = await mkdtemp(join(tmpdir(), 'auth-api-test-'));
-  const config = loadConfig({ JWT_SECRET: TEST_SECRET, DATA_DIR: dataDir, RATE_LIMITS: 'off', ...options.env });
+  const config = loadConfig({ JWT_SECRET: TEST_SECRET, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, DATA_DIR: dataDir, RATE_LIMITS: 'off', ...options.env });
   const database = options.database?.shared ?? (await createTestDatabase());
   const logger = new CapturingLogger();
   const app = await createApp(config, options.logger ?? logger, options.database?.db ?? (await database.open()));

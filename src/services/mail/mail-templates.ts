@@ -99,10 +99,10 @@ function duration(seconds: number): string {
   return `${amount} ${unit}${amount === 1 ? '' : 's'}`;
 }
 
-function page(title: string, paragraphs: string[]): string {
+export function page(title: string, paragraphs: string[]): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head><body>${paragraphs.join('')}</body></html>`;
 }
 
-function escape(value: string): string {
+export function escape(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

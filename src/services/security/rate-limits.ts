@@ -33,6 +33,9 @@ export const RATE_LIMIT_RULES = [
   'emailCodeMailIp',
   'emailCodeCheckAccount',
   'emailCodeCheckIp',
+  'signInDevice',
+  'secondFactorAccount',
+  'twoFactorPasswordAccount',
 ] as const;
 
 export type RateLimitRuleName = (typeof RATE_LIMIT_RULES)[number];

@@ -32,6 +32,12 @@ type Documents = {
     "\n  mutation VerifyEmail($input: VerifyEmailInput!) { verifyEmail(input: $input) { message } }": typeof types.VerifyEmailDocument,
     "\n  mutation ChangeEmail($input: ChangeEmailInput!) { changeEmail(input: $input) { message } }": typeof types.ChangeEmailDocument,
     "\n  mutation ConfirmEmailChange($input: ConfirmEmailChangeInput!) { confirmEmailChange(input: $input) { message } }": typeof types.ConfirmEmailChangeDocument,
+    "\n  mutation SignInWithTwoFactor($input: SignInInput!) {\n    signIn(input: $input) { message user { id email twoFactorEnabled recoveryCodesLeft } session { id } }\n  }": typeof types.SignInWithTwoFactorDocument,
+    "query TwoFactorStatus { me { id twoFactorEnabled recoveryCodesLeft } }": typeof types.TwoFactorStatusDocument,
+    "\n  mutation StartTwoFactorSetup($input: StartTwoFactorSetupInput!) {\n    startTwoFactorSetup(input: $input) { secret otpauthUrl qrCodeSvg }\n  }": typeof types.StartTwoFactorSetupDocument,
+    "\n  mutation EnableTwoFactor($input: EnableTwoFactorInput!) { enableTwoFactor(input: $input) { message recoveryCodes } }": typeof types.EnableTwoFactorDocument,
+    "\n  mutation DisableTwoFactor($input: TwoFactorProofInput!) { disableTwoFactor(input: $input) { message } }": typeof types.DisableTwoFactorDocument,
+    "\n  mutation RegenerateRecoveryCodes($input: TwoFactorProofInput!) { regenerateRecoveryCodes(input: $input) { message recoveryCodes } }": typeof types.RegenerateRecoveryCodesDocument,
 };
 const documents: Documents = {
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { message user { id username email createdAt } session { id createdAt expiresAt absoluteExpiresAt } }\n  }": types.SignUpDocument,
@@ -51,6 +57,12 @@ const documents: Documents = {
     "\n  mutation VerifyEmail($input: VerifyEmailInput!) { verifyEmail(input: $input) { message } }": types.VerifyEmailDocument,
     "\n  mutation ChangeEmail($input: ChangeEmailInput!) { changeEmail(input: $input) { message } }": types.ChangeEmailDocument,
     "\n  mutation ConfirmEmailChange($input: ConfirmEmailChangeInput!) { confirmEmailChange(input: $input) { message } }": types.ConfirmEmailChangeDocument,
+    "\n  mutation SignInWithTwoFactor($input: SignInInput!) {\n    signIn(input: $input) { message user { id email twoFactorEnabled recoveryCodesLeft } session { id } }\n  }": types.SignInWithTwoFactorDocument,
+    "query TwoFactorStatus { me { id twoFactorEnabled recoveryCodesLeft } }": types.TwoFactorStatusDocument,
+    "\n  mutation StartTwoFactorSetup($input: StartTwoFactorSetupInput!) {\n    startTwoFactorSetup(input: $input) { secret otpauthUrl qrCodeSvg }\n  }": types.StartTwoFactorSetupDocument,
+    "\n  mutation EnableTwoFactor($input: EnableTwoFactorInput!) { enableTwoFactor(input: $input) { message recoveryCodes } }": types.EnableTwoFactorDocument,
+    "\n  mutation DisableTwoFactor($input: TwoFactorProofInput!) { disableTwoFactor(input: $input) { message } }": types.DisableTwoFactorDocument,
+    "\n  mutation RegenerateRecoveryCodes($input: TwoFactorProofInput!) { regenerateRecoveryCodes(input: $input) { message recoveryCodes } }": types.RegenerateRecoveryCodesDocument,
 };
 
 /**
@@ -121,6 +133,30 @@ export function graphql(source: "\n  mutation ChangeEmail($input: ChangeEmailInp
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation ConfirmEmailChange($input: ConfirmEmailChangeInput!) { confirmEmailChange(input: $input) { message } }"): typeof import('./graphql.js').ConfirmEmailChangeDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignInWithTwoFactor($input: SignInInput!) {\n    signIn(input: $input) { message user { id email twoFactorEnabled recoveryCodesLeft } session { id } }\n  }"): typeof import('./graphql.js').SignInWithTwoFactorDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query TwoFactorStatus { me { id twoFactorEnabled recoveryCodesLeft } }"): typeof import('./graphql.js').TwoFactorStatusDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StartTwoFactorSetup($input: StartTwoFactorSetupInput!) {\n    startTwoFactorSetup(input: $input) { secret otpauthUrl qrCodeSvg }\n  }"): typeof import('./graphql.js').StartTwoFactorSetupDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation EnableTwoFactor($input: EnableTwoFactorInput!) { enableTwoFactor(input: $input) { message recoveryCodes } }"): typeof import('./graphql.js').EnableTwoFactorDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DisableTwoFactor($input: TwoFactorProofInput!) { disableTwoFactor(input: $input) { message } }"): typeof import('./graphql.js').DisableTwoFactorDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RegenerateRecoveryCodes($input: TwoFactorProofInput!) { regenerateRecoveryCodes(input: $input) { message recoveryCodes } }"): typeof import('./graphql.js').RegenerateRecoveryCodesDocument;
 
 
 export function graphql(source: string) {

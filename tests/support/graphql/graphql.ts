@@ -34,6 +34,12 @@ export type DeleteUserInput = {
   password: string;
 };
 
+/** Proves the authenticator app holds the pending secret. */
+export type EnableTwoFactorInput = {
+  /** The 6-digit code the authenticator app shows for the pending secret. Spaces, dashes and case are ignored; at most 64 characters. */
+  code: string;
+};
+
 /** A mailed reset code and the password to set with it. */
 export type ResetPasswordInput = {
   /** The one-time code from the mail: 6 digits by default (RESET_CODE_DIGITS, 6 to 10), valid 10 minutes, single-use, dead after 5 wrong tries. A wrong, used or expired code answers INVALID_CODE. */
@@ -93,6 +99,8 @@ export type SendMailInput = {
 
 /** Credentials. An unknown email and a wrong password both answer INVALID_CREDENTIALS. */
 export type SignInInput = {
+  /** For an account with two-factor on, sent again after SECOND_FACTOR_REQUIRED: the 6-digit code the authenticator app shows now, or an unused recovery code (xxxxx-xxxxx). Spaces, dashes and case are ignored; at most 64 characters. Ignored for accounts without two-factor. */
+  code?: string | null | undefined;
   /** Email address: trimmed and compared case-insensitively (" Abc@example.com" and "abc@example.com" are one account); at most 254 characters; must look like an address (local@domain). Otherwise BAD_USER_INPUT naming the field. */
   email: string;
   /** The account's current password, exactly as set (not trimmed). At most 256 characters. */
@@ -107,6 +115,20 @@ export type SignUpInput = {
   password: string;
   /** Display name: trimmed, 1 to 64 characters, not unique. No control characters. */
   username: string;
+};
+
+/** The password again, so a session left open cannot set up a second factor. */
+export type StartTwoFactorSetupInput = {
+  /** The account's current password. */
+  password: string;
+};
+
+/** Both factors, for changes to two-factor itself. */
+export type TwoFactorProofInput = {
+  /** A current 6-digit authenticator code or an unused recovery code. Spaces, dashes and case are ignored; at most 64 characters. */
+  code: string;
+  /** The account's current password. */
+  password: string;
 };
 
 /** The code mailed to the account's address by signUp or sendVerificationMail. */
@@ -221,6 +243,46 @@ export type ConfirmEmailChangeMutationVariables = Exact<{
 
 
 export type ConfirmEmailChangeMutation = { confirmEmailChange: { message: string } };
+
+export type SignInWithTwoFactorMutationVariables = Exact<{
+  input: SignInInput;
+}>;
+
+
+export type SignInWithTwoFactorMutation = { signIn: { message: string, user: { id: string, email: string, twoFactorEnabled: boolean, recoveryCodesLeft: number }, session: { id: string } } };
+
+export type TwoFactorStatusQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type TwoFactorStatusQuery = { me: { id: string, twoFactorEnabled: boolean, recoveryCodesLeft: number } | null };
+
+export type StartTwoFactorSetupMutationVariables = Exact<{
+  input: StartTwoFactorSetupInput;
+}>;
+
+
+export type StartTwoFactorSetupMutation = { startTwoFactorSetup: { secret: string, otpauthUrl: string, qrCodeSvg: string } };
+
+export type EnableTwoFactorMutationVariables = Exact<{
+  input: EnableTwoFactorInput;
+}>;
+
+
+export type EnableTwoFactorMutation = { enableTwoFactor: { message: string, recoveryCodes: Array<string> } };
+
+export type DisableTwoFactorMutationVariables = Exact<{
+  input: TwoFactorProofInput;
+}>;
+
+
+export type DisableTwoFactorMutation = { disableTwoFactor: { message: string } };
+
+export type RegenerateRecoveryCodesMutationVariables = Exact<{
+  input: TwoFactorProofInput;
+}>;
+
+
+export type RegenerateRecoveryCodesMutation = { regenerateRecoveryCodes: { message: string, recoveryCodes: Array<string> } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -418,3 +480,60 @@ export const ConfirmEmailChangeDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ConfirmEmailChangeMutation, ConfirmEmailChangeMutationVariables>;
+export const SignInWithTwoFactorDocument = new TypedDocumentString(`
+    mutation SignInWithTwoFactor($input: SignInInput!) {
+  signIn(input: $input) {
+    message
+    user {
+      id
+      email
+      twoFactorEnabled
+      recoveryCodesLeft
+    }
+    session {
+      id
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SignInWithTwoFactorMutation, SignInWithTwoFactorMutationVariables>;
+export const TwoFactorStatusDocument = new TypedDocumentString(`
+    query TwoFactorStatus {
+  me {
+    id
+    twoFactorEnabled
+    recoveryCodesLeft
+  }
+}
+    `) as unknown as TypedDocumentString<TwoFactorStatusQuery, TwoFactorStatusQueryVariables>;
+export const StartTwoFactorSetupDocument = new TypedDocumentString(`
+    mutation StartTwoFactorSetup($input: StartTwoFactorSetupInput!) {
+  startTwoFactorSetup(input: $input) {
+    secret
+    otpauthUrl
+    qrCodeSvg
+  }
+}
+    `) as unknown as TypedDocumentString<StartTwoFactorSetupMutation, StartTwoFactorSetupMutationVariables>;
+export const EnableTwoFactorDocument = new TypedDocumentString(`
+    mutation EnableTwoFactor($input: EnableTwoFactorInput!) {
+  enableTwoFactor(input: $input) {
+    message
+    recoveryCodes
+  }
+}
+    `) as unknown as TypedDocumentString<EnableTwoFactorMutation, EnableTwoFactorMutationVariables>;
+export const DisableTwoFactorDocument = new TypedDocumentString(`
+    mutation DisableTwoFactor($input: TwoFactorProofInput!) {
+  disableTwoFactor(input: $input) {
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<DisableTwoFactorMutation, DisableTwoFactorMutationVariables>;
+export const RegenerateRecoveryCodesDocument = new TypedDocumentString(`
+    mutation RegenerateRecoveryCodes($input: TwoFactorProofInput!) {
+  regenerateRecoveryCodes(input: $input) {
+    message
+    recoveryCodes
+  }
+}
+    `) as unknown as TypedDocumentString<RegenerateRecoveryCodesMutation, RegenerateRecoveryCodesMutationVariables>;
