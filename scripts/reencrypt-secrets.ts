@@ -3,7 +3,7 @@
 // to run while servers are up, and again. Exits 1 if some secret opened with neither key.
 import { loadConfig } from '../src/config.ts';
 import { configuredDatabase, openDatabase } from '../src/db/open-database.ts';
-import { createSecretBox } from '../src/services/secret-box.ts';
+import { createSecretBox } from '../src/services/two-factor/secret-box.ts';
 import { reencryptSecrets } from '../src/services/two-factor/reencrypt-secrets.ts';
 
 const config = loadConfig();

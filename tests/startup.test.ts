@@ -264,8 +264,8 @@ describe('loadConfig()', () => {
       COOKIE_SECURE: 'false',
     });
     expect(config).toMatchObject({ graphiql: true, introspection: true, cookie: { name: 'access_token', secure: false } });
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, COOKIE_NAME: 'sid' }).cookie).toEqual({ name: 'sid', secure: true });
-    expect(loadConfig({ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, COOKIE_SECURE: 'true' }).cookie).toEqual({ name: '__Host-access_token', secure: true });
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, COOKIE_NAME: 'sid' }).cookie).toEqual({ name: 'sid', secure: true, sameSite: 'lax' });
+    expect(loadConfig({ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, COOKIE_SECURE: 'true' }).cookie).toEqual({ name: '__Host-access_token', secure: true, sameSite: 'lax' });
   });
 
   it('reads the documented variables', () => {

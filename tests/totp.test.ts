@@ -8,7 +8,7 @@ import type { Database } from '../src/db/open-database.ts';
 import type { User } from '../src/generated/prisma/client.ts';
 import { createCaller } from '../src/services/caller.ts';
 import { createServices, type Services } from '../src/services/create-services.ts';
-import { createSecretBox } from '../src/services/secret-box.ts';
+import { createSecretBox } from '../src/services/two-factor/secret-box.ts';
 import { reencryptSecrets } from '../src/services/two-factor/reencrypt-secrets.ts';
 import { createTotp } from '../src/services/two-factor/totp.ts';
 import { CapturingLogger } from './support/capturing-logger.ts';

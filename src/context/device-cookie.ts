@@ -5,7 +5,7 @@
 // token may still be known for another account. What it means is src/services/devices.ts's business.
 import { parseCookie, stringifySetCookie } from 'cookie';
 import type { Plugin } from 'graphql-yoga';
-import { DEVICE_LIFETIME_SECONDS } from '../services/devices.ts';
+import { DEVICE_LIFETIME_SECONDS } from '../services/security/devices.ts';
 
 export interface DeviceCookieOptions {
   secure: boolean;

@@ -2,7 +2,7 @@
 // authenticator secret still sealed under ENCRYPTION_KEY_PREVIOUS is re-sealed under the current
 // key, so the previous key can be dropped without locking out accounts that did not sign in meanwhile.
 import type { PrismaClient } from '../../generated/prisma/client.ts';
-import type { SecretBox } from '../secret-box.ts';
+import type { SecretBox } from './secret-box.ts';
 
 export interface ReencryptionReport {
   /** Re-sealed under the current key. */

@@ -1,7 +1,7 @@
 // The two-factor notice (contract, "Mails": subject contains "two-factor"): sent to the account's
 // address for every change to its second factor, so an owner learns of one they did not make.
-import { escape, page } from '../mail-templates.ts';
-import type { MailMessage } from '../mailer.ts';
+import { escape, page } from '../mail/mail-templates.ts';
+import type { MailMessage } from '../mail/mailer.ts';
 
 export type TwoFactorChange =
   | { kind: 'enabled' }
@@ -14,6 +14,7 @@ export function twoFactorNoticeMail(to: string, appName: string, change: TwoFact
   const warning = "If this wasn't you, change your password at once: someone may have it.";
   const text = [...lines, '', warning];
   return {
+    kind: 'two_factor',
     to,
     subject: `${appName}: ${subject}`,
     text: text.join('\n'),

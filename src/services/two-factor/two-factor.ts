@@ -7,12 +7,12 @@ import { Prisma, type PrismaClient, type TwoFactorCredential, type User } from '
 import type { BackgroundTasks } from '../background-tasks.ts';
 import type { Caller } from '../caller.ts';
 import { AppError } from '../errors.ts';
-import type { Mailer } from '../mailer.ts';
-import { normalizePassword, type PasswordPolicy } from '../password-policy.ts';
-import type { PasswordHasher } from '../passwords.ts';
-import type { RateLimits } from '../rate-limits.ts';
-import type { SecretBox } from '../secret-box.ts';
-import type { SecurityEvents } from '../security-events.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import { normalizePassword, type PasswordPolicy } from '../passwords/password-policy.ts';
+import type { PasswordHasher } from '../passwords/passwords.ts';
+import type { RateLimits } from '../security/rate-limits.ts';
+import type { SecretBox } from './secret-box.ts';
+import type { SecurityEvents } from '../security/security-events.ts';
 import { generateRecoveryCodes, hashNewRecoveryCode, hashRecoveryCode } from './recovery-codes.ts';
 import { parseSecondFactorCode, type SecondFactorCode } from './second-factor-code.ts';
 import type { Totp } from './totp.ts';

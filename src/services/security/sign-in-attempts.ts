@@ -2,7 +2,7 @@
 // known for the account counts only against that device (signInDevice); every other attempt shares
 // the per-address and per-account limits. So a flood of wrong passwords from elsewhere cannot
 // lock the owner's own browser out, while the flood itself still hits the account limit.
-import type { Caller } from './caller.ts';
+import type { Caller } from '../caller.ts';
 import type { Devices } from './devices.ts';
 import { clientKey, type RateLimits } from './rate-limits.ts';
 

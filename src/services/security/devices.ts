@@ -3,7 +3,7 @@
 // it lets sign-in attempts from the owner's own browser be counted apart from everyone else's
 // (see sign-in-attempts.ts). Rows go with their user (ON DELETE CASCADE), so deleteUser forgets them.
 import { createHash, randomBytes } from 'node:crypto';
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { PrismaClient } from '../../generated/prisma/client.ts';
 
 /** The cookie's lifetime; a device not seen for this long is forgotten. */
 export const DEVICE_LIFETIME_SECONDS = 365 * 24 * 60 * 60;
