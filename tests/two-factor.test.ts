@@ -12,6 +12,7 @@ import {
   ENABLE_TWO_FACTOR,
   GOOD_PASSWORD,
   REGENERATE_RECOVERY_CODES,
+  SECURITY_EVENTS,
   SIGN_IN,
   SIGN_IN_WITH_TWO_FACTOR,
   START_TWO_FACTOR_SETUP,
@@ -382,5 +383,39 @@ describe('signIn without two-factor', () => {
     const { email } = await signUpNewUser(t);
     const res = await t.client().graphql(SIGN_IN, { input: { email, password: GOOD_PASSWORD } });
     expect(res.data?.signIn.message).toBe('login successful!');
+  });
+});
+
+describe('security events', () => {
+  it('the owner sees every two-factor event in securityEvents, each with the address and user agent of its request', async () => {
+    const { client, email } = await signUpNewUser(t);
+    const { recoveryCodes } = await turnOnTwoFactor(client);
+    // A recovery-shaped code that is none of them: a failed second factor.
+    expect(outcome(await signIn(t.client(), email, 'zzzzz-zzzzz'))).toBe('INVALID_CODE');
+    expect(outcome(await signIn(t.client(), email, recoveryCodes[0]))).toBe('ok');
+    const regenerated = await client.graphql(REGENERATE_RECOVERY_CODES, { input: { password: GOOD_PASSWORD, code: recoveryCodes[1]! } });
+    const fresh = regenerated.data!.regenerateRecoveryCodes.recoveryCodes;
+    expect(outcome(await client.graphql(DISABLE_TWO_FACTOR, { input: { password: GOOD_PASSWORD, code: fresh[0]! } }))).toBe('ok');
+
+    const res = await client.graphql(SECURITY_EVENTS, { limit: 100 });
+    expect(res.errors).toBeUndefined();
+    const twoFactorKinds = ['TWO_FACTOR_ENABLED', 'TWO_FACTOR_DISABLED', 'RECOVERY_CODE_USED', 'RECOVERY_CODES_REGENERATED', 'SECOND_FACTOR_FAILED'];
+    const events = res.data!.securityEvents.filter((e) => twoFactorKinds.includes(e.kind));
+    const count = (kind: string) => events.filter((e) => e.kind === kind).length;
+    expect(twoFactorKinds.map((kind) => [kind, count(kind)])).toEqual([
+      ['TWO_FACTOR_ENABLED', 1],
+      ['TWO_FACTOR_DISABLED', 1],
+      // Spent at signIn, at regenerate and at disable.
+      ['RECOVERY_CODE_USED', 3],
+      ['RECOVERY_CODES_REGENERATED', 1],
+      ['SECOND_FACTOR_FAILED', 1],
+    ]);
+    for (const event of events) {
+      expect(event.ipAddress).toBe('127.0.0.1');
+      expect(event.userAgent).toBeTruthy();
+    }
+    // Newest first: turning it off came after turning it on.
+    const kindsInOrder = events.map((e) => e.kind);
+    expect(kindsInOrder.indexOf('TWO_FACTOR_DISABLED')).toBeLessThan(kindsInOrder.indexOf('TWO_FACTOR_ENABLED'));
   });
 });
