@@ -72,6 +72,21 @@ describe('the device cookie', () => {
     });
   });
 
+  describe('with COOKIE_SAME_SITE=strict', () => {
+    let strict: TestApp;
+    beforeAll(async () => {
+      strict = await startTestApp({ env: { COOKIE_SAME_SITE: 'strict' } });
+    });
+    afterAll(() => strict?.close());
+
+    it("follows the session cookie's SameSite", async () => {
+      const { email } = await signUpNewUser(strict);
+      const res = await signIn(strict.client(), email);
+      expect(res.headers.getSetCookie().find((h) => h.startsWith('access_token='))).toMatch(/; SameSite=Strict/);
+      expect(deviceHeader(res)).toMatch(/; SameSite=Strict/);
+    });
+  });
+
   it('outlives logout and grants nothing by itself; deleteUser forgets the account\'s devices', async () => {
     const { client, email, userId } = await signUpNewUser(t);
     const token = await deviceToken(client);
