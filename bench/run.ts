@@ -4,6 +4,7 @@
 // PGlite always; PostgreSQL too when DATABASE_URL is set (in a database of its own, dropped at the
 // end). Rate limits are off: this measures the work, not the brakes. Loopback only, bounded in time.
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
@@ -202,7 +203,7 @@ async function section(label: string, databaseUrl: string | undefined, figures: 
  */
 async function loggingCost(label: string, databaseUrl: string | undefined, logged: { me: LoadResult; dashboard: LoadResult }): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'auth-api-bench-quiet-'));
-  const quiet = await startServerProcess(START_ARGS, { ...productEnv(dataDir, databaseUrl), LOG_LEVEL: 'silent' });
+  const quiet = await startServerProcess(START_ARGS, { ...productEnv(dataDir, databaseUrl), LOG_LEVEL: 'silent', PORT: String(await freePort()) });
   watched = quiet;
   const cookie = await signUpAccount(quiet.url, `bench-${RUN}-${label.toLowerCase()}-quiet@example.com`);
   const me = await measure(quiet, { body: gql('{ me { id } }'), expectBody: '{"data":{"me":null}}', connections: CONNECTIONS });
@@ -233,6 +234,18 @@ async function sendMailTiming(url: URL, known: string): Promise<void> {
   console.log(
     `${`sendMail one at a time (${SEND_MAIL_PAIRS} pairs)`.padEnd(40)} known p50 ${pct(times.known, 0.5).toFixed(1)} ms p99 ${pct(times.known, 0.99).toFixed(1)} ms   unknown p50 ${pct(times.unknown, 0.5).toFixed(1)} ms p99 ${pct(times.unknown, 0.99).toFixed(1)} ms`,
   );
+}
+
+/** A port on 127.0.0.1 that nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** A database of its own on the server DATABASE_URL names, dropped afterwards. */

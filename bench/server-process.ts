@@ -19,7 +19,10 @@ export interface ServerProcess {
 export async function startServerProcess(args: string[], env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
+  // A fixed PORT needs no "ready at" line (a server with LOG_LEVEL=silent prints none): /ready says it.
+  const fixedPort = env.PORT && env.PORT !== '0' ? env.PORT : undefined;
   const url = await new Promise<URL>((resolve, reject) => {
+    if (fixedPort) resolve(new URL(`http://${env.HOST ?? '127.0.0.1'}:${fixedPort}/graphql`));
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /ready at (\S+)/.exec(output);
@@ -55,7 +58,9 @@ export async function startServerProcess(args: string[], env: Record<string, str
 /** The product answers /ready once its database does; the bare server has no /ready. */
 async function waitReady(url: URL, child: ChildProcess): Promise<void> {
   const ready = new URL('/ready', url);
-  for (let i = 0; i < 100 && child.exitCode === null; i++) {
+  // Time-bounded, not count-bounded: a start on a loaded machine can take tens of seconds.
+  const deadline = performance.now() + 120_000;
+  while (performance.now() < deadline && child.exitCode === null) {
     const status = await fetch(ready).then((r) => r.status, () => 0);
     if (status === 200 || status === 404) return;
     await new Promise((resolve) => setTimeout(resolve, 100));

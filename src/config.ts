@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { LogFormat, PinoLevel } from './observability/pino-logger.ts';
-import { RATE_LIMIT_RULES, type RateLimitRuleName, type RateLimitRules } from './services/rate-limits.ts';
+import { RATE_LIMIT_RULES, type RateLimitRuleName, type RateLimitRules } from './services/security/rate-limits.ts';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -65,6 +65,10 @@ const envSchema = z.object({
   // Down to 1 second like the session lifetimes: a shorter code life never weakens anything.
   RESET_CODE_TTL_SECONDS: int(1, 86_400).default(600),
   RESET_CODE_MAX_ATTEMPTS: int(1, 20).default(5),
+  REQUIRE_VERIFIED_EMAIL: bool.default(false),
+  VERIFY_CODE_TTL_SECONDS: int(1, 604_800).default(3600),
+  SECURITY_EVENT_RETENTION_DAYS: int(1, 3650).default(90),
+  NEW_SIGN_IN_NOTICE: bool.default(true),
   TRUST_PROXY: bool.default(false),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
   GRAPHIQL: bool.optional(),
@@ -93,6 +97,10 @@ export const DEFAULT_RATE_LIMITS: Record<RateLimitRuleName, string> = {
   resetPasswordIp: '20/900',
   deleteUserAccount: '5/900',
   deleteUserIp: '20/900',
+  emailCodeMailAccount: '5/3600',
+  emailCodeMailIp: '20/3600',
+  emailCodeCheckAccount: '10/3600',
+  emailCodeCheckIp: '20/900',
 };
 
 /** RATE_LIMIT_SIGN_IN_ACCOUNT for the rule signInAccount, and so on. */
@@ -128,6 +136,9 @@ export interface Config {
   bearerTokens: boolean;
   mail: { smtpUrl: string | undefined; from: string; appName: string };
   resetCode: { digits: number; ttlSeconds: number; maxAttempts: number };
+  /** Verification and email-change codes: the reset code's digits and tries, a lifetime of their own. */
+  emailCode: { ttlSeconds: number; requireVerified: boolean };
+  securityEvents: { retentionDays: number; newSignInNotice: boolean };
   trustProxy: boolean;
   redisUrl: string | undefined;
   graphiql: boolean;
@@ -200,6 +211,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     bearerTokens: env.BEARER_TOKENS,
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, appName: env.APP_NAME },
     resetCode: { digits: env.RESET_CODE_DIGITS, ttlSeconds: env.RESET_CODE_TTL_SECONDS, maxAttempts: env.RESET_CODE_MAX_ATTEMPTS },
+    emailCode: { ttlSeconds: env.VERIFY_CODE_TTL_SECONDS, requireVerified: env.REQUIRE_VERIFIED_EMAIL },
+    securityEvents: { retentionDays: env.SECURITY_EVENT_RETENTION_DAYS, newSignInNotice: env.NEW_SIGN_IN_NOTICE },
     trustProxy: env.TRUST_PROXY,
     redisUrl: env.REDIS_URL,
     graphiql: env.GRAPHIQL ?? !production,

@@ -1,7 +1,7 @@
 // The GraphQL context: the services, the caller's session (if valid) and its client address.
 import { type Caller, createCaller } from '../services/caller.ts';
 import type { Services } from '../services/create-services.ts';
-import type { ResumedSession } from '../services/sessions.ts';
+import type { ResumedSession } from '../services/sessions/sessions.ts';
 import type { RequestAuth } from './request-auth.ts';
 import type { SessionCookies } from './use-session-cookie.ts';
 

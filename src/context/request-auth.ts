@@ -1,6 +1,6 @@
 // Per-request session state: the token the request carried, the session it resolves to (looked up
 // once, on first need), and what the response must do with the token.
-import type { IssuedSession, ResumedSession, SessionService } from '../services/sessions.ts';
+import type { IssuedSession, ResumedSession, SessionService } from '../services/sessions/sessions.ts';
 
 /** How the response hands the client its token: the HttpOnly cookie, or the X-Session-Token header. */
 export type TokenDelivery = 'cookie' | 'header';

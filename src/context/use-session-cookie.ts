@@ -3,7 +3,7 @@
 // logout, deletion or password reset. Browsers get it as the HttpOnly cookie; Bearer clients and
 // sign-ins that opted into header delivery get it in X-Session-Token (see token-transport.ts).
 import type { Plugin } from 'graphql-yoga';
-import type { SessionService } from '../services/sessions.ts';
+import type { SessionService } from '../services/sessions/sessions.ts';
 import { RequestAuth } from './request-auth.ts';
 import { type CookieOptions, clearedSessionCookie, readSessionToken, sessionCookie } from './session-cookie.ts';
 import { SESSION_TOKEN_HEADER, wantsHeaderDelivery } from './token-transport.ts';

@@ -1,14 +1,13 @@
 // Sign-up, sign-in and logout.
 import type { Context } from '../context/create-context.ts';
 import type { User } from '../generated/prisma/client.ts';
-import type { SessionView } from '../services/sessions.ts';
 import { builder } from './builder.ts';
 import { EMAIL_RULES, NEW_PASSWORD_RULES, PASSWORD_RULES, USERNAME_RULES } from './field-rules.ts';
 import { MessagePayload } from './message-payload.ts';
-import { SessionType } from './session.ts';
+import { type SessionShape, SessionType } from './session.ts';
 import { UserType } from './user.ts';
 
-const AuthPayload = builder.objectRef<{ message: string; user: User; session: SessionView }>('AuthPayload').implement({
+export const AuthPayload = builder.objectRef<{ message: string; user: User; session: SessionShape }>('AuthPayload').implement({
   description: 'A new session: the user signed in, and the session their cookie (or X-Session-Token header) now carries.',
   fields: (t) => ({
     message: t.exposeString('message', { description: '"user created!" after signUp, "login successful!" after signIn.' }),
@@ -44,7 +43,7 @@ builder.mutationFields((t) => ({
       const signedIn = await services.accounts.signUp(input, caller);
       if (auth.signInReplacesCurrent()) await replaceSession(services, viewer);
       auth.signedIn(signedIn);
-      return { message: 'user created!', ...signedIn };
+      return { message: 'user created!', user: signedIn.user, session: { ...signedIn.session, current: true } };
     },
   }),
   signIn: t.field({
@@ -56,14 +55,14 @@ builder.mutationFields((t) => ({
       const signedIn = await services.accounts.signIn(input, caller);
       if (auth.signInReplacesCurrent()) await replaceSession(services, viewer);
       auth.signedIn(signedIn);
-      return { message: 'login successful!', ...signedIn };
+      return { message: 'login successful!', user: signedIn.user, session: { ...signedIn.session, current: true } };
     },
   }),
   logout: t.field({
     type: MessagePayload,
     description: 'Revokes the current session, if any, and clears the cookie.',
-    resolve: async (_root, _args, { services, auth, viewer }) => {
-      if (viewer) await services.sessions.revoke(viewer.session.id);
+    resolve: async (_root, _args, { services, auth, viewer, caller }) => {
+      if (viewer) await services.accountSessions.logout(viewer.user.id, viewer.session.id, caller);
       auth.signedOut();
       return { message: 'logout successful!' };
     },

@@ -1,5 +1,5 @@
 import type { User } from '../generated/prisma/client.ts';
-import type { SessionView } from '../services/sessions.ts';
+import type { SessionView } from '../services/sessions/sessions.ts';
 import { builder } from './builder.ts';
 import { SessionType } from './session.ts';
 import { UserType } from './user.ts';
@@ -16,7 +16,11 @@ const Dashboard = builder.objectRef<{ user: User; session: SessionView }>('Dashb
 builder.queryField('dashboard', (t) =>
   t.withAuth({ signedIn: true }).field({
     type: Dashboard,
-    description: 'Only with a valid session (UNAUTHENTICATED otherwise). Reading it refreshes the session like any signed-in request.',
-    resolve: (_root, _args, { viewer }) => viewer,
+    description:
+      'Only with a valid session (UNAUTHENTICATED otherwise); with REQUIRE_VERIFIED_EMAIL on, only once the address is verified (EMAIL_NOT_VERIFIED). Reading it refreshes the session like any signed-in request.',
+    resolve: (_root, _args, { services, viewer }) => {
+      services.emailVerification.requireVerified(viewer.user);
+      return viewer;
+    },
   }),
 );

@@ -7,6 +7,9 @@ export const UserType = builder.prismaObject('User', {
     username: t.exposeString('username', { description: 'Display name as given at sign-up, trimmed: 1 to 64 characters, not unique.' }),
     email: t.exposeString('email', { description: 'Sign-in address, trimmed and lower-cased as stored; at most 254 characters.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the account was created.' }),
+    emailVerified: t.exposeBoolean('emailVerified', {
+      description: 'False from signUp until a mailed code comes back (verifyEmail, confirmEmailChange or resetPassword).',
+    }),
   }),
 });
 

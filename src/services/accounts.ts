@@ -1,12 +1,17 @@
 // Sign-up, sign-in and account deletion: the rules, with Prisma underneath.
 import { Prisma, type PrismaClient, type User } from '../generated/prisma/client.ts';
+import type { BackgroundTasks } from './background-tasks.ts';
 import type { Caller } from './caller.ts';
+import type { EmailVerification } from './email/email-verification.ts';
 import { AppError } from './errors.ts';
 import { normalizeEmail, normalizeUsername } from './input.ts';
-import { checkNewPassword, normalizePassword, type PasswordPolicy } from './password-policy.ts';
-import type { PasswordHasher } from './passwords.ts';
-import { clientKey, type RateLimits } from './rate-limits.ts';
-import type { IssuedSession, SessionService } from './sessions.ts';
+import type { CredentialChecker } from './passwords/credentials.ts';
+import { checkNewPassword, normalizePassword, type PasswordPolicy } from './passwords/password-policy.ts';
+import type { PasswordHasher } from './passwords/passwords.ts';
+import { clientKey, type RateLimits } from './security/rate-limits.ts';
+import type { SecurityEvents } from './security/security-events.ts';
+import type { SignInNotice } from './security/sign-in-notice.ts';
+import type { IssuedSession, SessionService } from './sessions/sessions.ts';
 
 export interface SignUpInput {
   username: string;
@@ -37,25 +42,19 @@ export function createAccountService(deps: {
   sessions: SessionService;
   policy: PasswordPolicy;
   limits: RateLimits;
+  credentials: CredentialChecker;
+  events: SecurityEvents;
+  signInNotice: SignInNotice;
+  emailVerification: EmailVerification;
+  background: BackgroundTasks;
 }): AccountService {
-  const { prisma, passwords, sessions, policy, limits } = deps;
+  const { prisma, passwords, sessions, policy, limits, credentials, events, signInNotice, emailVerification, background } = deps;
 
-  /** The same failure for an unknown email and a wrong password, at the same cost. */
-  async function checkCredentials(email: string, rawPassword: string): Promise<User> {
-    const password = normalizePassword(rawPassword, { ...policy, minLength: 0 });
-    const user = await prisma.user.findUnique({ where: { email } });
-    if (!user) {
-      await passwords.verifyDummy(password);
-      throw new AppError('INVALID_CREDENTIALS');
-    }
-    const { ok, needsRehash } = await passwords.verify(user.passwordHash, password);
-    if (!ok) throw new AppError('INVALID_CREDENTIALS');
-    if (needsRehash) {
-      const passwordHash = await passwords.hash(password);
-      // Only if the hash is still the one just verified: a concurrent reset must win.
-      await prisma.user.updateMany({ where: { id: user.id, passwordHash: user.passwordHash }, data: { passwordHash } });
-    }
-    return user;
+  /** The account, or INVALID_CREDENTIALS for an unknown email and a wrong password alike. */
+  async function checkCredentials(email: string, password: string): Promise<User> {
+    const result = await credentials.check(email, password);
+    if (!result.ok) throw new AppError('INVALID_CREDENTIALS');
+    return result.user;
   }
 
   return {
@@ -77,7 +76,10 @@ export function createAccountService(deps: {
         }
         throw error;
       }
-      return { user, ...(await sessions.start(user.id)) };
+      const issued = await sessions.start(user.id, caller);
+      await events.record(user.id, 'SIGN_UP', caller);
+      emailVerification.sendAfterResponse(user);
+      return { user, ...issued };
     },
 
     async signIn(input, caller) {
@@ -86,9 +88,19 @@ export function createAccountService(deps: {
       // Counted before the hash is checked, so parallel guesses cannot slip past the limit.
       await limits.consume('signInIp', clientKey(caller.ip));
       await limits.consume('signInAccount', email);
-      const user = await checkCredentials(email, input.password);
+      const result = await credentials.check(email, input.password);
+      if (!result.ok) {
+        const owner = result.user?.id;
+        // The owner's event, written after the answer: an unknown email writes nothing, and the
+        // two must answer in the same time.
+        if (owner) background.run('security-event', () => events.record(owner, 'SIGN_IN_FAILED', caller));
+        throw new AppError('INVALID_CREDENTIALS');
+      }
+      const { user } = result;
       await limits.reset('signInAccount', email);
-      return { user, ...(await sessions.start(user.id)) };
+      const issued = await sessions.start(user.id, caller);
+      await signInNotice.signedIn(user, caller);
+      return { user, ...issued };
     },
 
     async deleteAccount(user, input, caller) {

@@ -4,6 +4,28 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** The address to move the account to, and the password that proves it is the owner asking. */
+export type ChangeEmailInput = {
+  /** Trimmed and lower-cased, at most 254 characters, must look like an address; EMAIL_TAKEN if an account has it. */
+  newEmail: string;
+  /** The current password (INVALID_CREDENTIALS if wrong). */
+  password: string;
+};
+
+/** The password in use now, and the one to use from now on. */
+export type ChangePasswordInput = {
+  /** The password in use now (INVALID_CREDENTIALS if wrong). */
+  currentPassword: string;
+  /** The signUp policy: at least 8 characters (PASSWORD_MIN_LENGTH), at most 256, counted in code points; common or easily guessed passwords are refused with the reason. */
+  newPassword: string;
+};
+
+/** The code changeEmail mailed to the new address. */
+export type ConfirmEmailChangeInput = {
+  /** The 6-digit code from the mail (RESET_CODE_DIGITS): single-use, dead after 5 wrong tries, valid VERIFY_CODE_TTL_SECONDS (an hour by default). Mailed to the new address. */
+  code: string;
+};
+
 /** Confirms the deletion: the signed-in account's own email and its current password. */
 export type DeleteUserInput = {
   /** Email address: trimmed and compared case-insensitively (" Abc@example.com" and "abc@example.com" are one account); at most 254 characters; must look like an address (local@domain). Otherwise BAD_USER_INPUT naming the field. Must be the signed-in account's own (FORBIDDEN otherwise). */
@@ -21,6 +43,47 @@ export type ResetPasswordInput = {
   /** New password: 8 (PASSWORD_MIN_LENGTH, default) to 256 characters, counted in Unicode code points after NFC normalisation; never trimmed, truncated or case-folded; no composition rules, but very common or easily guessed passwords are refused (BAD_USER_INPUT with the reason). No control characters. */
   newPassword: string;
 };
+
+/** Which of your sessions to end. */
+export type RevokeSessionInput = {
+  /** The `id` of one of your own sessions, as `sessions` lists it. */
+  id: string | number;
+};
+
+/** What happened to the account. */
+export type SecurityEventKind =
+  /** The address was changed (confirmEmailChange). */
+  | 'EMAIL_CHANGED'
+  /** A code was mailed to a new address (changeEmail). */
+  | 'EMAIL_CHANGE_REQUESTED'
+  /** The address was proved with a mailed code. */
+  | 'EMAIL_VERIFIED'
+  /** A session was ended by logout. */
+  | 'LOGOUT'
+  /** The password was changed while signed in. */
+  | 'PASSWORD_CHANGED'
+  /** The password was set with a reset code. */
+  | 'PASSWORD_RESET'
+  /** A reset code was mailed to the address (sendMail). */
+  | 'PASSWORD_RESET_REQUESTED'
+  /** The recovery codes were replaced. */
+  | 'RECOVERY_CODES_REGENERATED'
+  /** A recovery code was used to sign in. */
+  | 'RECOVERY_CODE_USED'
+  /** A right password with a wrong two-factor code. */
+  | 'SECOND_FACTOR_FAILED'
+  /** One or more sessions were ended from another session (revokeSession, revokeOtherSessions). */
+  | 'SESSION_REVOKED'
+  /** A successful sign-in. */
+  | 'SIGN_IN'
+  /** A sign-in with this account's email and a wrong password. */
+  | 'SIGN_IN_FAILED'
+  /** The account was created. */
+  | 'SIGN_UP'
+  /** Two-factor sign-in was turned off. */
+  | 'TWO_FACTOR_DISABLED'
+  /** Two-factor sign-in was turned on. */
+  | 'TWO_FACTOR_ENABLED';
 
 /** Where to send a reset code. */
 export type SendMailInput = {
@@ -46,6 +109,12 @@ export type SignUpInput = {
   username: string;
 };
 
+/** The code mailed to the account's address by signUp or sendVerificationMail. */
+export type VerifyEmailInput = {
+  /** The 6-digit code from the mail (RESET_CODE_DIGITS): single-use, dead after 5 wrong tries, valid VERIFY_CODE_TTL_SECONDS (an hour by default). */
+  code: string;
+};
+
 export type SignUpMutationVariables = Exact<{
   input: SignUpInput;
 }>;
@@ -68,7 +137,7 @@ export type DashboardQuery = { dashboard: { message: string, user: { id: string,
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MeQuery = { me: { id: string, username: string, email: string } | null };
+export type MeQuery = { me: { id: string, username: string, email: string, emailVerified: boolean } | null };
 
 export type LogoutMutationVariables = Exact<{ [key: string]: never; }>;
 
@@ -95,6 +164,63 @@ export type DeleteUserMutationVariables = Exact<{
 
 
 export type DeleteUserMutation = { deleteUser: { message: string } };
+
+export type SessionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SessionsQuery = { sessions: Array<{ id: string, createdAt: string, expiresAt: string, absoluteExpiresAt: string, current: boolean, lastActiveAt: string, userAgent: string | null, ipAddress: string | null }> };
+
+export type SecurityEventsQueryVariables = Exact<{
+  limit?: number | null | undefined;
+}>;
+
+
+export type SecurityEventsQuery = { securityEvents: Array<{ id: string, kind: SecurityEventKind, createdAt: string, ipAddress: string | null, userAgent: string | null }> };
+
+export type ChangePasswordMutationVariables = Exact<{
+  input: ChangePasswordInput;
+}>;
+
+
+export type ChangePasswordMutation = { changePassword: { message: string, user: { id: string, email: string }, session: { id: string, current: boolean, expiresAt: string, absoluteExpiresAt: string, userAgent: string | null, ipAddress: string | null } } };
+
+export type RevokeSessionMutationVariables = Exact<{
+  input: RevokeSessionInput;
+}>;
+
+
+export type RevokeSessionMutation = { revokeSession: { message: string } };
+
+export type RevokeOtherSessionsMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RevokeOtherSessionsMutation = { revokeOtherSessions: { message: string } };
+
+export type SendVerificationMailMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SendVerificationMailMutation = { sendVerificationMail: { message: string } };
+
+export type VerifyEmailMutationVariables = Exact<{
+  input: VerifyEmailInput;
+}>;
+
+
+export type VerifyEmailMutation = { verifyEmail: { message: string } };
+
+export type ChangeEmailMutationVariables = Exact<{
+  input: ChangeEmailInput;
+}>;
+
+
+export type ChangeEmailMutation = { changeEmail: { message: string } };
+
+export type ConfirmEmailChangeMutationVariables = Exact<{
+  input: ConfirmEmailChangeInput;
+}>;
+
+
+export type ConfirmEmailChangeMutation = { confirmEmailChange: { message: string } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -174,6 +300,7 @@ export const MeDocument = new TypedDocumentString(`
     id
     username
     email
+    emailVerified
   }
 }
     `) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
@@ -205,3 +332,89 @@ export const DeleteUserDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<DeleteUserMutation, DeleteUserMutationVariables>;
+export const SessionsDocument = new TypedDocumentString(`
+    query Sessions {
+  sessions {
+    id
+    createdAt
+    expiresAt
+    absoluteExpiresAt
+    current
+    lastActiveAt
+    userAgent
+    ipAddress
+  }
+}
+    `) as unknown as TypedDocumentString<SessionsQuery, SessionsQueryVariables>;
+export const SecurityEventsDocument = new TypedDocumentString(`
+    query SecurityEvents($limit: Int) {
+  securityEvents(limit: $limit) {
+    id
+    kind
+    createdAt
+    ipAddress
+    userAgent
+  }
+}
+    `) as unknown as TypedDocumentString<SecurityEventsQuery, SecurityEventsQueryVariables>;
+export const ChangePasswordDocument = new TypedDocumentString(`
+    mutation ChangePassword($input: ChangePasswordInput!) {
+  changePassword(input: $input) {
+    message
+    user {
+      id
+      email
+    }
+    session {
+      id
+      current
+      expiresAt
+      absoluteExpiresAt
+      userAgent
+      ipAddress
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ChangePasswordMutation, ChangePasswordMutationVariables>;
+export const RevokeSessionDocument = new TypedDocumentString(`
+    mutation RevokeSession($input: RevokeSessionInput!) {
+  revokeSession(input: $input) {
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeSessionMutation, RevokeSessionMutationVariables>;
+export const RevokeOtherSessionsDocument = new TypedDocumentString(`
+    mutation RevokeOtherSessions {
+  revokeOtherSessions {
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeOtherSessionsMutation, RevokeOtherSessionsMutationVariables>;
+export const SendVerificationMailDocument = new TypedDocumentString(`
+    mutation SendVerificationMail {
+  sendVerificationMail {
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<SendVerificationMailMutation, SendVerificationMailMutationVariables>;
+export const VerifyEmailDocument = new TypedDocumentString(`
+    mutation VerifyEmail($input: VerifyEmailInput!) {
+  verifyEmail(input: $input) {
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<VerifyEmailMutation, VerifyEmailMutationVariables>;
+export const ChangeEmailDocument = new TypedDocumentString(`
+    mutation ChangeEmail($input: ChangeEmailInput!) {
+  changeEmail(input: $input) {
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<ChangeEmailMutation, ChangeEmailMutationVariables>;
+export const ConfirmEmailChangeDocument = new TypedDocumentString(`
+    mutation ConfirmEmailChange($input: ConfirmEmailChangeInput!) {
+  confirmEmailChange(input: $input) {
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<ConfirmEmailChangeMutation, ConfirmEmailChangeMutationVariables>;
