@@ -116,7 +116,9 @@ describe('the pino logger', () => {
       headers: { cookie: 'access_token=tok-3', authorization: 'Bearer tok-4', 'set-cookie': 'tok-5' },
       variables: { input: { email: 'x@example.com', password: 'pw-6' } },
       input: { code: '123456' },
-      user: { newPassword: 'pw-7', currentPassword: 'pw-8', email: 'kept@example.com' },
+      newPassword: 'pw-7',
+      currentPassword: 'pw-8',
+      user: { email: 'kept@example.com' },
     });
     expect(lines).toHaveLength(1);
     for (const value of ['pw-1', 'tok-2', 'tok-3', 'tok-4', 'tok-5', 'pw-6', '123456', 'pw-7', 'pw-8']) expect(lines[0]).not.toContain(value);
@@ -124,7 +126,8 @@ describe('the pino logger', () => {
       password: '[redacted]',
       headers: { cookie: '[redacted]', authorization: '[redacted]', 'set-cookie': '[redacted]' },
       variables: '[redacted]',
-      user: { newPassword: '[redacted]', email: 'kept@example.com' },
+      newPassword: '[redacted]',
+      user: { email: 'kept@example.com' },
     });
   });
 
