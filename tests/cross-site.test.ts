@@ -4,11 +4,11 @@ import { type IncomingHttpHeaders, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { GOOD_PASSWORD, SIGN_UP, uniqueEmail } from './support/operations.ts';
-import { startTestApp, type TestApp, TEST_SECRET } from './support/test-app.ts';
+import { startTestApp, type TestApp, TEST_ENCRYPTION_KEY, TEST_SECRET } from './support/test-app.ts';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
-    loadConfig({ JWT_SECRET: TEST_SECRET, DATA_DIR: '/nonexistent-not-written', ...env });
+    loadConfig({ JWT_SECRET: TEST_SECRET, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, DATA_DIR: '/nonexistent-not-written', ...env });
     return [];
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
@@ -18,7 +18,7 @@ function problemsOf(env: Record<string, string>): string[] {
 
 describe('COOKIE_SAME_SITE', () => {
   it('defaults to lax and accepts strict, and none with a Secure cookie', () => {
-    const base = { JWT_SECRET: TEST_SECRET, DATA_DIR: '/nonexistent-not-written' };
+    const base = { JWT_SECRET: TEST_SECRET, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, DATA_DIR: '/nonexistent-not-written' };
     expect(loadConfig(base).cookie.sameSite).toBe('lax');
     expect(loadConfig({ ...base, COOKIE_SAME_SITE: 'strict' }).cookie.sameSite).toBe('strict');
     expect(loadConfig({ ...base, COOKIE_SAME_SITE: 'none', COOKIE_SECURE: 'true' }).cookie).toMatchObject({ sameSite: 'none', secure: true });
