@@ -11,6 +11,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { URI } from 'otpauth';
 import { loadConfig } from '../src/config.ts';
 import { hostileBurst } from './hostile-bodies.ts';
 import { load, type LoadOptions, type LoadResult } from './load.ts';
@@ -24,7 +25,8 @@ const PASSWORD = 'violet-harbor-cactus-42';
 const RUN = Date.now().toString(36);
 const SECRET = 'bench-secret-0123456789-abcdefghijklmnop';
 
-const config = loadConfig({ JWT_SECRET: SECRET, DATA_DIR: tmpdir() });
+const ENCRYPTION_KEY = 'be9c4'.padEnd(64, '0');
+const config = loadConfig({ JWT_SECRET: SECRET, ENCRYPTION_KEY, DATA_DIR: tmpdir() });
 // The same command as `npm start`, so the bench measures what users run.
 const startScript = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
 const START_ARGS = startScript.replace(/^node\s+/, '').split(/\s+/);
@@ -91,6 +93,18 @@ async function signUpAccount(url: URL, email: string): Promise<string> {
   return cookie;
 }
 
+/** Turns two-factor on for the account signed in with `cookie`, as its owner's authenticator app would. */
+async function turnOnTwoFactor(url: URL, cookie: string): Promise<void> {
+  const call = async (query: string, variables: object) =>
+    (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: gql(query, variables) })).json()) as {
+      data?: { startTwoFactorSetup?: { otpauthUrl: string }; enableTwoFactor?: { message: string } };
+    };
+  const setup = await call('mutation($p: String!) { startTwoFactorSetup(input: { password: $p }) { otpauthUrl } }', { p: PASSWORD });
+  const app = URI.parse(setup.data!.startTwoFactorSetup!.otpauthUrl);
+  const enabled = await call('mutation($c: String!) { enableTwoFactor(input: { code: $c }) { message } }', { c: app.generate() });
+  if (enabled.data?.enableTwoFactor?.message !== 'two-factor enabled!') throw new Error('could not turn two-factor on');
+}
+
 function productEnv(dataDir: string, databaseUrl: string | undefined): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '',
@@ -98,6 +112,7 @@ function productEnv(dataDir: string, databaseUrl: string | undefined): Record<st
     PORT: '0',
     DATA_DIR: dataDir,
     JWT_SECRET: SECRET,
+    ENCRYPTION_KEY,
     RATE_LIMITS: 'off',
     // Logging as in production: one JSON access line per request at info.
     LOG_FORMAT: 'json',
@@ -141,6 +156,16 @@ async function section(label: string, databaseUrl: string | undefined, figures: 
   const signInAnswer = '{"data":{"signIn":{"message":"login successful!"}}}';
   const signIn = await measure(product, { body: signInBody, expectBody: signInAnswer, connections: CONNECTIONS });
   line('signIn', signIn.result, ceilingRatio(signIn.result), signIn.cpu);
+
+  // The same for an account with two-factor on: the password step, answered SECOND_FACTOR_REQUIRED
+  // (every answer must be the first one). A code is accepted once, so the code step is not looped.
+  const guarded = `bench-${RUN}-${label.toLowerCase()}-2fa@example.com`;
+  await turnOnTwoFactor(product.url, await signUpAccount(product.url, guarded));
+  const guardedBody = gql(SIGN_IN, { i: { email: guarded, password: PASSWORD } });
+  const guardedAnswer = await (await fetch(product.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: guardedBody })).text();
+  if (!guardedAnswer.includes('SECOND_FACTOR_REQUIRED')) throw new Error(`two-factor signIn answered ${guardedAnswer}`);
+  const secondFactor = await measure(product, { body: guardedBody, expectBody: guardedAnswer, connections: CONNECTIONS });
+  line('signIn, two-factor on (password step)', secondFactor.result, ceilingRatio(secondFactor.result), secondFactor.cpu);
 
   const signUp = await measure(product, {
     body: '',

@@ -4,7 +4,7 @@
 //
 // CommonJS on purpose: an ES module entry is read through libuv's thread pool, which fixes the
 // pool's size before this file runs. argon2 hashes there, at most cores - 1 at a time
-// (src/services/passwords.ts), and each pool thread that has run one keeps its ~19 MB in a malloc
+// (src/services/passwords/passwords.ts), and each pool thread that has run one keeps its ~19 MB in a malloc
 // arena of its own. A pool of exactly that many threads (instead of 4 on any machine) holds no
 // more than the hashes allowed at once; file and DNS work waits behind at most one hash.
 const { availableParallelism } = require('node:os');

@@ -17,7 +17,7 @@ import { createDrainSwitch, createHttpDrainer } from './server/graceful-shutdown
 import { clientIp, createHttpServer, createRequestHandler } from './server/http-server.ts';
 import { createServices, type Services } from './services/create-services.ts';
 import { schedulePurge } from './services/purge/schedule.ts';
-import type { RateLimitStore } from './services/rate-limits.ts';
+import type { RateLimitStore } from './services/security/rate-limits.ts';
 
 export interface App {
   services: Services;

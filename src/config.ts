@@ -4,11 +4,15 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { LogFormat, PinoLevel } from './observability/pino-logger.ts';
-import { RATE_LIMIT_RULES, type RateLimitRuleName, type RateLimitRules } from './services/rate-limits.ts';
+import { RATE_LIMIT_RULES, type RateLimitRuleName, type RateLimitRules } from './services/security/rate-limits.ts';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const secret = z.string().min(32, 'must be at least 32 characters');
+const hexKey = z
+  .string()
+  .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes), e.g. from `openssl rand -hex 32`')
+  .transform((v) => Buffer.from(v, 'hex'));
 const rule = z
   .string()
   .regex(/^\d+\/\d+$/, 'must be "attempts/seconds", e.g. 5/900')
@@ -19,6 +23,24 @@ const rule = z
   .refine((r) => r.points >= 1 && r.seconds >= 1, 'attempts and seconds must both be at least 1');
 const list = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
 
+/**
+ * Why a CORS_ORIGINS entry can never equal a browser's Origin header (scheme, host and port,
+ * nothing else, lower-case), or undefined when it can. Such an entry would start fine and then
+ * match no request, silently.
+ */
+export function corsOriginProblem(entry: string): string | undefined {
+  if (entry === '*' || entry.includes('*')) {
+    return `"${entry}": wildcards are not allowed with credentials; list each origin, e.g. https://app.example.com`;
+  }
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(entry)) return `"${entry}": missing the scheme; write it as the browser sends it, e.g. https://${entry.replace(/\/+$/, '')}`;
+  const url = URL.parse(entry);
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) return `"${entry}": must be an http:// or https:// origin`;
+  if (url.pathname !== '/' || url.search || url.hash) return `"${entry}": an origin has no path, query or fragment; use ${url.origin}`;
+  if (entry.endsWith('/')) return `"${entry}": remove the trailing slash; browsers send ${url.origin}`;
+  if (url.origin !== entry) return `"${entry}": browsers send it as ${url.origin}`;
+  return undefined;
+}
+
 const envSchema = z.object({
   NODE_ENV: z.string().optional(),
   PORT: int(0, 65535).default(4000),
@@ -27,6 +49,8 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./.data'),
   JWT_SECRET: secret.optional(),
   JWT_SECRET_PREVIOUS: secret.optional(),
+  ENCRYPTION_KEY: hexKey.optional(),
+  ENCRYPTION_KEY_PREVIOUS: hexKey.optional(),
   JWT_ISSUER: z.string().min(1).default('auth-api'),
   JWT_AUDIENCE: z.string().min(1).default('auth-api'),
   SESSION_IDLE_SECONDS: int(1, 86_400).default(600),
@@ -37,7 +61,9 @@ const envSchema = z.object({
   ARGON2_PARALLELISM: int(1, 16).default(1),
   COOKIE_NAME: z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be a cookie name token').optional(),
   COOKIE_SECURE: bool.optional(),
+  COOKIE_SAME_SITE: z.enum(['lax', 'strict', 'none']).default('lax'),
   CORS_ORIGINS: list.default([]),
+  BEARER_TOKENS: bool.default(true),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().min(3).default('Auth API <no-reply@localhost>'),
   APP_NAME: z.string().min(1).default('Auth API'),
@@ -45,6 +71,10 @@ const envSchema = z.object({
   // Down to 1 second like the session lifetimes: a shorter code life never weakens anything.
   RESET_CODE_TTL_SECONDS: int(1, 86_400).default(600),
   RESET_CODE_MAX_ATTEMPTS: int(1, 20).default(5),
+  REQUIRE_VERIFIED_EMAIL: bool.default(false),
+  VERIFY_CODE_TTL_SECONDS: int(1, 604_800).default(3600),
+  SECURITY_EVENT_RETENTION_DAYS: int(1, 3650).default(90),
+  NEW_SIGN_IN_NOTICE: bool.default(true),
   TRUST_PROXY: bool.default(false),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
   GRAPHIQL: bool.optional(),
@@ -73,6 +103,17 @@ export const DEFAULT_RATE_LIMITS: Record<RateLimitRuleName, string> = {
   resetPasswordIp: '20/900',
   deleteUserAccount: '5/900',
   deleteUserIp: '20/900',
+  emailCodeMailAccount: '5/3600',
+  emailCodeMailIp: '20/3600',
+  emailCodeCheckAccount: '10/3600',
+  emailCodeCheckIp: '20/900',
+  // A browser holding a device cookie known for the account is counted on its own (OWASP's
+  // "device cookie"), so guesses from elsewhere cannot lock the owner out.
+  signInDevice: '5/900',
+  // Wrong authenticator or recovery codes, per account, whatever the client.
+  secondFactorAccount: '5/900',
+  // Password proofs of startTwoFactorSetup, disableTwoFactor and regenerateRecoveryCodes.
+  twoFactorPasswordAccount: '5/900',
 };
 
 /** RATE_LIMIT_SIGN_IN_ACCOUNT for the rule signInAccount, and so on. */
@@ -98,13 +139,21 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   jwt: { secret: string; previousSecret: string | undefined; issuer: string; audience: string };
+  /** AES-256 keys for secrets stored at rest; the previous one still decrypts during a rotation. */
+  encryption: { key: Buffer; previousKey: Buffer | undefined };
   session: { idleSeconds: number; absoluteSeconds: number };
   password: { minLength: number; maxLength: number };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
-  cookie: { name: string; secure: boolean };
+  /** The session cookie; a device cookie follows the same `secure` and `sameSite`. */
+  cookie: { name: string; secure: boolean; sameSite: CookieSameSite };
   corsOrigins: string[];
+  /** `Authorization: Bearer` and header delivery of tokens (off: cookies only). */
+  bearerTokens: boolean;
   mail: { smtpUrl: string | undefined; from: string; appName: string };
   resetCode: { digits: number; ttlSeconds: number; maxAttempts: number };
+  /** Verification and email-change codes: the reset code's digits and tries, a lifetime of their own. */
+  emailCode: { ttlSeconds: number; requireVerified: boolean };
+  securityEvents: { retentionDays: number; newSignInNotice: boolean };
   trustProxy: boolean;
   redisUrl: string | undefined;
   graphiql: boolean;
@@ -118,6 +167,8 @@ export interface Config {
   /** Seconds between purges of dead rows inside the server; 0: no timer (`npm run purge` only). */
   purgeIntervalSeconds: number;
 }
+
+export type CookieSameSite = 'lax' | 'strict' | 'none';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -135,10 +186,20 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   // Checks across variables run even when another variable failed, so one start reports everything.
   const production = raw.NODE_ENV === 'production';
   if (production && !raw.JWT_SECRET) problems.push('JWT_SECRET: required in production (at least 32 random characters)');
+  if (production && !raw.ENCRYPTION_KEY) problems.push('ENCRYPTION_KEY: required in production (64 hex characters, e.g. from `openssl rand -hex 32`)');
   const idle = envSchema.shape.SESSION_IDLE_SECONDS.safeParse(raw.SESSION_IDLE_SECONDS);
   const absolute = envSchema.shape.SESSION_ABSOLUTE_SECONDS.safeParse(raw.SESSION_ABSOLUTE_SECONDS);
   if (idle.success && absolute.success && absolute.data < idle.data) {
     problems.push('SESSION_ABSOLUTE_SECONDS: must not be shorter than SESSION_IDLE_SECONDS');
+  }
+  for (const entry of list.parse(raw.CORS_ORIGINS ?? '')) {
+    const problem = corsOriginProblem(entry);
+    if (problem) problems.push(`CORS_ORIGINS: ${problem}`);
+  }
+  // SameSite=None sends the cookie on every cross-site request; browsers accept it only when Secure.
+  const secureCookie = bool.safeParse(raw.COOKIE_SECURE);
+  if (raw.COOKIE_SAME_SITE === 'none' && !(secureCookie.success ? secureCookie.data : production)) {
+    problems.push('COOKIE_SAME_SITE: "none" needs a Secure cookie (COOKIE_SECURE=true, served over HTTPS); browsers drop a SameSite=None cookie that is not Secure');
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
@@ -157,14 +218,21 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
     },
+    encryption: {
+      key: env.ENCRYPTION_KEY ?? developmentEncryptionKey(dataDir),
+      previousKey: env.ENCRYPTION_KEY_PREVIOUS,
+    },
     session: { idleSeconds: env.SESSION_IDLE_SECONDS, absoluteSeconds: env.SESSION_ABSOLUTE_SECONDS },
     password: { minLength: env.PASSWORD_MIN_LENGTH, maxLength: 256 },
     argon2: { memoryCost: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_ITERATIONS, parallelism: env.ARGON2_PARALLELISM },
     // The __Host- prefix makes browsers refuse the cookie unless it is Secure, host-only and Path=/.
-    cookie: { name: env.COOKIE_NAME ?? (secure ? '__Host-access_token' : 'access_token'), secure },
+    cookie: { name: env.COOKIE_NAME ?? (secure ? '__Host-access_token' : 'access_token'), secure, sameSite: env.COOKIE_SAME_SITE },
     corsOrigins: env.CORS_ORIGINS,
+    bearerTokens: env.BEARER_TOKENS,
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, appName: env.APP_NAME },
     resetCode: { digits: env.RESET_CODE_DIGITS, ttlSeconds: env.RESET_CODE_TTL_SECONDS, maxAttempts: env.RESET_CODE_MAX_ATTEMPTS },
+    emailCode: { ttlSeconds: env.VERIFY_CODE_TTL_SECONDS, requireVerified: env.REQUIRE_VERIFIED_EMAIL },
+    securityEvents: { retentionDays: env.SECURITY_EVENT_RETENTION_DAYS, newSignInNotice: env.NEW_SIGN_IN_NOTICE },
     trustProxy: env.TRUST_PROXY,
     redisUrl: env.REDIS_URL,
     graphiql: env.GRAPHIQL ?? !production,
@@ -183,15 +251,25 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 
 /** Outside production a missing JWT_SECRET is generated once and kept in the data directory. */
 function developmentSecret(dataDir: string): string {
-  const file = join(dataDir, 'jwt-secret');
+  return keptInDataDir(dataDir, 'jwt-secret', (v) => v.length >= 32, () => randomBytes(48).toString('base64url'));
+}
+
+/** Likewise ENCRYPTION_KEY: losing it would make every stored authenticator secret unreadable. */
+function developmentEncryptionKey(dataDir: string): Buffer {
+  const hex = keptInDataDir(dataDir, 'encryption-key', (v) => /^[0-9a-f]{64}$/i.test(v), () => randomBytes(32).toString('hex'));
+  return Buffer.from(hex, 'hex');
+}
+
+function keptInDataDir(dataDir: string, name: string, valid: (value: string) => boolean, generate: () => string): string {
+  const file = join(dataDir, name);
   try {
     const existing = readFileSync(file, 'utf8').trim();
-    if (existing.length >= 32) return existing;
+    if (valid(existing)) return existing;
   } catch {
     // Not there yet: generate it below.
   }
   mkdirSync(dataDir, { recursive: true });
-  const generated = randomBytes(48).toString('base64url');
+  const generated = generate();
   writeFileSync(file, `${generated}\n`, { mode: 0o600 });
   return generated;
 }

@@ -22,7 +22,7 @@ describe('deleteUser', () => {
     await t.client().graphql(SEND_MAIL, { input: { email } });
     // The code is stored after sendMail answers; wait for that work, so its removal below means something.
     await t.app.services.background.drain();
-    expect(await t.app.services.prisma.passwordResetCode.count({ where: { userId } })).toBe(1);
+    expect(await t.app.services.prisma.oneTimeCode.count({ where: { userId, purpose: 'password_reset' } })).toBe(1);
     expect(await t.app.services.prisma.session.count({ where: { userId } })).toBe(2);
 
     const res = await client.graphql(DELETE_USER, { input: { email, password: GOOD_PASSWORD } });
@@ -32,7 +32,7 @@ describe('deleteUser', () => {
 
     expect(await accounts(email)).toBe(0);
     expect(await t.app.services.prisma.session.count({ where: { userId } })).toBe(0);
-    expect(await t.app.services.prisma.passwordResetCode.count({ where: { userId } })).toBe(0);
+    expect(await t.app.services.prisma.oneTimeCode.count({ where: { userId } })).toBe(0);
     const signIn = await t.client().graphql(SIGN_IN, { input: { email, password: GOOD_PASSWORD } });
     expect(signIn.errors?.[0]?.extensions?.code).toBe('INVALID_CREDENTIALS');
     await signUp(email);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../src/logger.ts';
 import { createPinoLogger, type LogFormat } from '../src/observability/pino-logger.ts';
 import { DASHBOARD, ME, RESET_PASSWORD, SEND_MAIL, SIGN_IN, SIGN_UP, uniqueEmail } from './support/operations.ts';
-import { resetCodeIn, startSmtpSink, type SmtpSink } from './support/smtp-sink.ts';
+import { MAIL, resetCodeIn, startSmtpSink, type SmtpSink } from './support/smtp-sink.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { TestClient } from './support/test-client.ts';
 
@@ -58,7 +58,7 @@ describe('LOG_FORMAT=json at LOG_LEVEL=debug through a whole account flow', () =
 
     // Forgot password: the code arrives by mail, is used, and the password changes.
     await t.client().graphql(SEND_MAIL, { input: { email } });
-    const code = resetCodeIn(await sink.waitForMail(email));
+    const code = resetCodeIn(await sink.waitForMail(email, 1, MAIL.resetCode));
     codes.push(code);
     const reset = await t.client().graphql(RESET_PASSWORD, { input: { email, code, newPassword } });
     expect(reset.data?.resetPassword.message).toBe('password reset successful!');

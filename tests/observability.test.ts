@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { signUpNewUser } from './support/accounts.ts';
 import { GOOD_PASSWORD, ME, SEND_MAIL, SIGN_IN, SIGN_UP, uniqueEmail } from './support/operations.ts';
 import { scrape, valueOf } from './support/prometheus.ts';
-import { startSmtpSink, type SmtpSink } from './support/smtp-sink.ts';
+import { MAIL, startSmtpSink, type SmtpSink } from './support/smtp-sink.ts';
 import { startAppOnClosableDatabase, startTestApp, type TestApp } from './support/test-app.ts';
 import { usingPostgres } from './support/test-database.ts';
 
@@ -209,7 +209,7 @@ describe('metrics', () => {
     for (let i = 0; i < 3; i++) await t.client().graphql(SIGN_IN, { input: { email, password: `wrong-password-${i}` } });
     expect((await t.client().graphql(SIGN_IN, { input: { email: other.email, password: GOOD_PASSWORD } })).errors).toBeUndefined();
     await t.client().graphql(SEND_MAIL, { input: { email } });
-    await sink.waitForMail(email);
+    await sink.waitForMail(email, 1, MAIL.resetCode);
     await t.client().graphql(ME);
 
     const { samples } = await scrape(metricsUrl());

@@ -1,11 +1,10 @@
 // "Forgot password" over HTTP with a real SMTP server: what lands in the mailbox, what the API
 // answers, and whether the user can sign in afterwards.
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { signUpNewUser } from './support/accounts.ts';
 import { DASHBOARD, GOOD_PASSWORD, RESET_PASSWORD, SEND_MAIL, SIGN_IN, uniqueEmail } from './support/operations.ts';
-import { resetCodeIn, type SmtpSink, startSmtpSink } from './support/smtp-sink.ts';
+import { MAIL, resetCodeIn, type SmtpSink, startSmtpSink, unreachableSmtpUrl } from './support/smtp-sink.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 const SENT = 'If an account exists for that email, a reset code has been sent.';
@@ -18,7 +17,7 @@ const signUp = (t: TestApp, email?: string) => signUpNewUser(t, email ? { email 
 async function requestCode(t: TestApp, sink: SmtpSink, email: string, count = 1): Promise<string> {
   const res = await t.client().graphql(SEND_MAIL, { input: { email } });
   expect(res.data?.sendMail.message).toBe(SENT);
-  return resetCodeIn(await sink.waitForMail(email, count));
+  return resetCodeIn(await sink.waitForMail(email, count, MAIL.resetCode));
 }
 
 const reset = (t: TestApp, email: string, code: string, newPassword = NEW_PASSWORD) =>
@@ -51,7 +50,7 @@ describe('password reset', () => {
     expect(sent.errors).toBeUndefined();
     expect(sent.data?.sendMail.message).toBe(SENT);
 
-    const mail = await sink.waitForMail(email);
+    const mail = await sink.waitForMail(email, 1, MAIL.resetCode);
     expect(mail.to).toEqual([email]);
     expect(mail.subject).toMatch(/password reset code/);
     const code = resetCodeIn(mail);
@@ -70,7 +69,7 @@ describe('password reset', () => {
 
     expect(await signInCode(t, email, NEW_PASSWORD)).toBe('login successful!');
     expect(await signInCode(t, email, GOOD_PASSWORD)).toBe('INVALID_CREDENTIALS');
-    const notice = await sink.waitForMail(email, 2);
+    const notice = await sink.waitForMail(email, 1, MAIL.passwordChanged);
     expect(notice.subject).toMatch(/your password was changed/);
     expect(notice.text).not.toContain(code);
   });
@@ -186,7 +185,7 @@ describe('password reset', () => {
     const tooCommon = await reset(t, email, code, 'password123');
     expect(tooShort.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^newPassword: .*at least 8/), extensions: { code: 'BAD_USER_INPUT' } });
     expect(tooCommon.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^newPassword: .*common/), extensions: { code: 'BAD_USER_INPUT' } });
-    expect((await t.app.services.prisma.passwordResetCode.findUniqueOrThrow({ where: { userId } })).attempts).toBe(0);
+    expect((await t.app.services.prisma.oneTimeCode.findUniqueOrThrow({ where: { userId_purpose: { userId, purpose: 'password_reset' } } })).attempts).toBe(0);
 
     expect((await reset(t, email, code)).data?.resetPassword.message).toBe('password reset successful!');
   });
@@ -205,7 +204,7 @@ describe('password reset', () => {
     const { email } = await signUp(t, uniqueEmail('abc'));
     const typed = ` ${email.toUpperCase()} `;
     expect((await t.client().graphql(SEND_MAIL, { input: { email: typed } })).data?.sendMail.message).toBe(SENT);
-    const mail = await sink.waitForMail(email);
+    const mail = await sink.waitForMail(email, 1, MAIL.resetCode);
     expect(mail.to).toEqual([email]);
     const code = resetCodeIn(mail);
     expect((await reset(t, typed, code)).data?.resetPassword.message).toBe('password reset successful!');
@@ -230,7 +229,7 @@ describe('password reset with a short code lifetime', () => {
   it('refuses a code once its lifetime has passed, and says that lifetime in the mail', async () => {
     const { email } = await signUp(t);
     const code = await requestCode(t, sink, email);
-    expect(sink.mailsTo(email)[0]?.text).toContain(`expires in ${TTL} seconds`);
+    expect(sink.mailsTo(email, MAIL.resetCode)[0]?.text).toContain(`expires in ${TTL} seconds`);
     // The code was stored before its mail went out, so TTL seconds after the mail it is surely dead.
     await sleep(TTL * 1000 + 150);
     expect(await reset(t, email, code)).toMatchObject({ data: null, errors: [INVALID_CODE] });
@@ -254,6 +253,8 @@ describe('sendMail timing', () => {
       await sink.close();
     });
     const { email } = await signUp(t);
+    // signUp's verification mail is the first one held.
+    await sink.waitForHeld(1);
     const timed = async (address: string) => {
       const started = performance.now();
       const res = await t.client().graphql(SEND_MAIL, { input: { email: address } });
@@ -267,10 +268,10 @@ describe('sendMail timing', () => {
     const ratios: number[] = [];
     for (let i = 1; i <= 11; i += 1) {
       const known = await timed(email);
-      await sink.waitForHeld(i);
+      await sink.waitForHeld(i + 1);
       ratios.push(known / (await timed(uniqueEmail('nobody'))));
     }
-    expect(sink.mailsTo(email)).toHaveLength(0);
+    expect(sink.mailsTo(email, MAIL.resetCode)).toHaveLength(0);
     // The lookup and the mail both happen after the answer, so a known email costs what an unknown
     // one does. A ratio, not a duration: a slow machine slows both. (Waiting for the mail would not
     // answer at all above.)
@@ -278,14 +279,14 @@ describe('sendMail timing', () => {
     expect(median(ratios)).toBeLessThan(4);
 
     sink.release();
-    expect(resetCodeIn(await sink.waitForMail(email, 11))).toMatch(/^\d{6}$/);
+    expect(resetCodeIn(await sink.waitForMail(email, 11, MAIL.resetCode))).toMatch(/^\d{6}$/);
     // Eleven mails held one by one take a few seconds on a loaded machine.
   }, 180_000);
 });
 
 describe('when the mail server fails', () => {
   it.each([
-    ['is unreachable', /ECONNREFUSED/, async () => ({ url: `smtp://127.0.0.1:${await closedPort()}`, close: async () => {} })],
+    ['is unreachable', /ECONNREFUSED/, async () => ({ url: await unreachableSmtpUrl(), close: async () => {} })],
     ['refuses the mail', /550 mailbox unavailable/, () => startSmtpSink({ refuse: true })],
   ])('answers sendMail as usual and logs the failure when it %s', async (_name, reason, startServer) => {
     const server = await startServer();
@@ -313,13 +314,4 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-/** A port on 127.0.0.1 that nothing listens on: connections to it are refused at once. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }

@@ -18,6 +18,7 @@ import { createTestDatabase, usingPostgres } from './support/test-database.ts';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 const ago = (ms: number) => new Date(Date.now() - ms);
 const ahead = (ms: number) => new Date(Date.now() + ms);
 
@@ -40,16 +41,20 @@ async function seedRows(prisma: PrismaClient) {
     pastCap: await session({ expiresAt: ago(2 * HOUR), absoluteExpiresAt: ago(1000) }),
     revokedPastCap: await session({ expiresAt: ago(2 * HOUR), absoluteExpiresAt: ago(HOUR), revokedAt: ago(3 * HOUR) }),
   };
-  const code = async (data: { expiresAt: Date; attempts: number }) => {
+  // One purpose each: the rule is the same for every kind of one-time code.
+  const code = async (purpose: string, data: { expiresAt: Date; attempts: number }) => {
     const id = await newUser(prisma);
-    await prisma.passwordResetCode.create({ data: { userId: id, codeHash: 'h'.repeat(64), ...data } });
+    await prisma.oneTimeCode.create({ data: { userId: id, purpose, codeHash: 'h'.repeat(64), ...data } });
     return id;
   };
   const codes = {
-    live: await code({ expiresAt: ahead(HOUR), attempts: 4 }),
-    expired: await code({ expiresAt: ago(1000), attempts: 0 }),
-    usedUp: await code({ expiresAt: ahead(HOUR), attempts: 5 }),
+    live: await code('password_reset', { expiresAt: ahead(HOUR), attempts: 4 }),
+    expired: await code('email_verification', { expiresAt: ago(1000), attempts: 0 }),
+    usedUp: await code('email_change', { expiresAt: ahead(HOUR), attempts: 5 }),
   };
+  // SECURITY_EVENT_RETENTION_DAYS is 90 by default.
+  const event = (createdAt: Date) => prisma.securityEvent.create({ data: { userId, kind: 'SIGN_IN', createdAt } }).then((e) => e.id);
+  const events = { recent: await event(ago(89 * DAY)), old: await event(ago(91 * DAY)) };
   const counter = async (expire: bigint | null) => {
     const key = `test:${randomUUID()}`;
     await prisma.rateLimit.create({ data: { key, points: 3, expire } });
@@ -60,7 +65,7 @@ async function seedRows(prisma: PrismaClient) {
     forever: await counter(null),
     stale: await counter(BigInt(Date.now() - 1000)),
   };
-  return { sessions, codes, counters };
+  return { sessions, codes, events, counters };
 }
 
 type Seeded = Awaited<ReturnType<typeof seedRows>>;
@@ -71,7 +76,8 @@ async function remaining(prisma: PrismaClient, seeded: Seeded) {
     Object.fromEntries(await Promise.all(Object.entries(ids).map(async ([name, id]) => [name, (await find(id)) !== null] as const)));
   return {
     sessions: await has(seeded.sessions, (id) => prisma.session.findUnique({ where: { id } })),
-    codes: await has(seeded.codes, (userId) => prisma.passwordResetCode.findUnique({ where: { userId } })),
+    codes: await has(seeded.codes, (userId) => prisma.oneTimeCode.findFirst({ where: { userId } })),
+    events: await has(seeded.events, (id) => prisma.securityEvent.findUnique({ where: { id } })),
     counters: await has(seeded.counters, (key) => prisma.rateLimit.findUnique({ where: { key } })),
   };
 }
@@ -79,6 +85,7 @@ async function remaining(prisma: PrismaClient, seeded: Seeded) {
 const AFTER_PURGE = {
   sessions: { live: true, revokedBeforeCap: true, idleBeforeCap: true, pastCap: false, revokedPastCap: false },
   codes: { live: true, expired: false, usedUp: false },
+  events: { recent: true, old: false },
   counters: { live: true, forever: true, stale: false },
 };
 
@@ -92,15 +99,15 @@ describe('the purge', () => {
   });
   afterAll(() => t.close());
 
-  it('deletes dead sessions, reset codes and rate-limit counters, keeps live ones, and a second run finds nothing', async () => {
+  it('deletes dead sessions, one-time codes, security events past retention and rate-limit counters, keeps live ones, and a second run finds nothing', async () => {
     const prisma = t.app.services.prisma;
     // Rows left by other tests of this file would make the counts below theirs too.
     await t.app.services.purger.run();
     const seeded = await seedRows(prisma);
     const result = await t.app.services.purger.run();
-    expect(deletedIn(result)).toEqual({ sessions: 2, 'password reset codes': 2, 'rate-limit counters': 1 });
+    expect(deletedIn(result)).toEqual({ sessions: 2, 'one-time codes': 2, 'security events': 1, 'rate-limit counters': 1 });
     expect(await remaining(prisma, seeded)).toEqual(AFTER_PURGE);
-    expect(deletedIn(await t.app.services.purger.run())).toEqual({ sessions: 0, 'password reset codes': 0, 'rate-limit counters': 0 });
+    expect(deletedIn(await t.app.services.purger.run())).toEqual({ sessions: 0, 'one-time codes': 0, 'security events': 0, 'rate-limit counters': 0 });
   });
 
   it('leaves a signed-in user signed in', async () => {
@@ -119,7 +126,7 @@ describe('the purge', () => {
     const results = await Promise.all([t, other, t, other].map((app) => app.app.services.purger.run()));
     // Whether a purge found the lock taken or the rows gone, together they deleted each dead row once.
     const total = (name: string) => results.reduce((sum, r) => sum + (deletedIn(r)?.[name] ?? 0), 0);
-    expect([total('sessions'), total('password reset codes'), total('rate-limit counters')]).toEqual([2, 2, 1]);
+    expect([total('sessions'), total('one-time codes'), total('security events'), total('rate-limit counters')]).toEqual([2, 2, 1, 1]);
     expect(results.some((r) => !r.skipped)).toBe(true);
     expect(await remaining(t.app.services.prisma, seeded)).toEqual(AFTER_PURGE);
   });
@@ -206,7 +213,7 @@ describe('npm run purge', () => {
     await db.close();
 
     const { code, output } = await runScript('purge', env);
-    expect(output).toContain('Purged 2 sessions, 2 password reset codes, 1 rate-limit counters.');
+    expect(output).toContain('Purged 2 sessions, 2 one-time codes, 1 security events, 1 rate-limit counters.');
     expect(code).toBe(0);
 
     const after = await openDatabase(database ? { url: database.url! } : { dataDir: join(dataDir, 'pglite') });

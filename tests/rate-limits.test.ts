@@ -15,8 +15,8 @@ import {
   uniqueEmail,
 } from './support/operations.ts';
 import { expectRateLimited, outcome, uniqueAddress, uniqueIpv6Prefix } from './support/rate-limited.ts';
-import { resetCodeIn, type SmtpSink, startSmtpSink } from './support/smtp-sink.ts';
-import { startSecondInstance, startTestApp, TEST_SECRET, type TestApp } from './support/test-app.ts';
+import { MAIL, resetCodeIn, type SmtpSink, startSmtpSink } from './support/smtp-sink.ts';
+import { startSecondInstance, startTestApp, TEST_ENCRYPTION_KEY, TEST_SECRET, type TestApp } from './support/test-app.ts';
 import type { TestClient } from './support/test-client.ts';
 import { usingPostgres } from './support/test-database.ts';
 
@@ -64,7 +64,7 @@ const sessionCount = (email: string) => t.app.services.prisma.session.count({ wh
 
 describe('the defaults', () => {
   it('runs with the limits the README states when none is configured', () => {
-    const { rateLimits } = loadConfig({ JWT_SECRET: TEST_SECRET });
+    const { rateLimits } = loadConfig({ JWT_SECRET: TEST_SECRET, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY });
     const per = (points: number, minutes: number) => ({ points, seconds: minutes * 60 });
     expect(rateLimits).toEqual({
       enabled: true,
@@ -78,6 +78,13 @@ describe('the defaults', () => {
         resetPasswordIp: per(20, 15),
         deleteUserAccount: per(5, 15),
         deleteUserIp: per(20, 15),
+        emailCodeMailAccount: per(5, 60),
+        emailCodeMailIp: per(20, 60),
+        emailCodeCheckAccount: per(10, 60),
+        emailCodeCheckIp: per(20, 15),
+        signInDevice: per(5, 15),
+        secondFactorAccount: per(5, 15),
+        twoFactorPasswordAccount: per(5, 15),
       },
     });
   });
@@ -197,10 +204,10 @@ describe('sendMail', () => {
     for (const variant of [email, ` ${email.toUpperCase()}`]) {
       expect(outcome(await sendMail(clientAt(t), variant))).toBe('ok');
     }
-    await sink.waitForMail(email, 2);
+    await sink.waitForMail(email, 2, MAIL.resetCode);
     expectRateLimited(await sendMail(clientAt(t), email), WINDOW);
     await t.app.services.background.drain();
-    expect(sink.mailsTo(email)).toHaveLength(2);
+    expect(sink.mailsTo(email, MAIL.resetCode)).toHaveLength(2);
   });
 
   it('refuses an address its 4th sendMail in the window, for any email, and mails nothing', async () => {
@@ -210,8 +217,8 @@ describe('sendMail', () => {
     const last = users[3]!.email;
     expectRateLimited(await sendMail(clientAt(t, address), last), WINDOW);
     await t.app.services.background.drain();
-    for (const { email } of users.slice(0, 3)) expect(sink.mailsTo(email)).toHaveLength(1);
-    expect(sink.mailsTo(last)).toHaveLength(0);
+    for (const { email } of users.slice(0, 3)) expect(sink.mailsTo(email, MAIL.resetCode)).toHaveLength(1);
+    expect(sink.mailsTo(last, MAIL.resetCode)).toHaveLength(0);
   });
 });
 
@@ -222,7 +229,7 @@ describe('resetPassword', () => {
   it('refuses an email its 3rd resetPassword in the window, even with the right code, and keeps the old password', async () => {
     const { email } = await signUpUser();
     await clientAt(t).graphql(SEND_MAIL, { input: { email } });
-    const code = resetCodeIn(await sink.waitForMail(email));
+    const code = resetCodeIn(await sink.waitForMail(email, 1, MAIL.resetCode));
     const wrong = code === '000000' ? '111111' : '000000';
     for (let i = 0; i < 2; i++) expect(outcome(await reset(clientAt(t), email, wrong))).toBe('INVALID_CODE');
     expectRateLimited(await reset(clientAt(t), email, code), WINDOW);

@@ -6,6 +6,7 @@ import { buildSchema, findBreakingChanges, graphql, type ExecutionResult } from 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import type { Context } from '../src/context/create-context.ts';
+import { RequestDevice } from '../src/context/device-cookie.ts';
 import { RequestAuth } from '../src/context/request-auth.ts';
 import type { Database } from '../src/db/open-database.ts';
 import { schema } from '../src/schema/index.ts';
@@ -13,7 +14,7 @@ import { createCaller } from '../src/services/caller.ts';
 import { createServices, type Services } from '../src/services/create-services.ts';
 import { CapturingLogger } from './support/capturing-logger.ts';
 import { DASHBOARD, DELETE_USER, GOOD_PASSWORD, LOGOUT, ME, SIGN_IN, SIGN_UP, uniqueEmail } from './support/operations.ts';
-import { TEST_SECRET } from './support/test-app.ts';
+import { TEST_ENCRYPTION_KEY, TEST_SECRET } from './support/test-app.ts';
 import type { TypedDocumentString } from './support/graphql/graphql.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
 
@@ -23,7 +24,7 @@ let services: Services;
 beforeAll(async () => {
   database = await createTestDatabase();
   db = await database.open();
-  const config = loadConfig({ JWT_SECRET: TEST_SECRET, RATE_LIMITS: 'off', DATA_DIR: '/nonexistent-not-written' });
+  const config = loadConfig({ JWT_SECRET: TEST_SECRET, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, RATE_LIMITS: 'off', DATA_DIR: '/nonexistent-not-written' });
   services = createServices({ config, prisma: db.prisma, rateLimitStore: { kind: 'memory' }, logger: new CapturingLogger() });
 });
 afterAll(async () => {
@@ -34,7 +35,7 @@ afterAll(async () => {
 /** Runs one operation as a request carrying `token` would; returns the result and the cookie decision. */
 async function run<Result, Variables>(document: TypedDocumentString<Result, Variables>, variables?: Variables, token: string | null = null) {
   const auth = new RequestAuth(token, services.sessions);
-  const contextValue: Context = { services, auth, viewer: await auth.current(), caller: createCaller('192.0.2.1', 'schema-test') };
+  const contextValue: Context = { services, auth, viewer: await auth.current(), caller: createCaller('192.0.2.1', 'schema-test'), device: new RequestDevice(null) };
   const variableValues = variables as Record<string, unknown> | undefined;
   const result = (await graphql({ schema, source: document.toString(), variableValues, contextValue })) as ExecutionResult<Result>;
   return { result, cookie: await auth.outcome() };

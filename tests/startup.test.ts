@@ -6,12 +6,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
-import { DASHBOARD, GOOD_PASSWORD, SIGN_IN, SIGN_UP, uniqueEmail } from './support/operations.ts';
+import { DASHBOARD, GOOD_PASSWORD, SIGN_IN, SIGN_IN_WITH_TWO_FACTOR, SIGN_UP, uniqueEmail } from './support/operations.ts';
 import { killLeftoverServers, launch, startServer } from './support/server-process.ts';
 import { TestClient } from './support/test-client.ts';
 import { createTestDatabase, type TestDatabase, usingPostgres } from './support/test-database.ts';
+import { turnOnTwoFactor } from './support/two-factor.ts';
 
 const SECRET = 'a-production-secret-of-at-least-32-chars';
+const KEY = '0123456789abcdef'.repeat(4);
 
 const tempDirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -38,7 +40,7 @@ describe('the entry point (npm start)', () => {
   });
   afterAll(() => database?.drop());
 
-  it('starts on a random port, keeps users and sessions across a restart, and reuses the generated secret', async () => {
+  it('starts on a random port, keeps users, sessions and two-factor across a restart, and reuses the generated secrets', async () => {
     const dataDir = await tempDir();
     // Nothing but where to listen and where to keep data (plus the server, in the postgres project).
     const env = { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ...(database ? { DATABASE_URL: database.url! } : {}) };
@@ -54,11 +56,20 @@ describe('the entry point (npm start)', () => {
     expect(signUp.data?.signUp.message).toBe('user created!');
     const token = await client.token();
     expect(token).toBeTruthy();
+    // A second account with two-factor on: its secret is encrypted under the generated key.
+    const guarded = new TestClient(first.url);
+    const guardedEmail = uniqueEmail('restart-2fa');
+    await guarded.graphql(SIGN_UP, { input: { username: 'Guarded', email: guardedEmail, password: GOOD_PASSWORD } });
+    const { authenticator } = await turnOnTwoFactor(guarded);
 
     const secretFile = join(dataDir, 'jwt-secret');
     const secret = await readFile(secretFile, 'utf8');
     expect(secret.trim().length).toBeGreaterThanOrEqual(32);
     expect((await stat(secretFile)).mode & 0o777).toBe(0o600);
+    const keyFile = join(dataDir, 'encryption-key');
+    const key = await readFile(keyFile, 'utf8');
+    expect(key.trim()).toMatch(/^[0-9a-f]{64}$/);
+    expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
     if (!database) expect(existsSync(join(dataDir, 'pglite'))).toBe(true);
 
     expect(await first.stop('SIGTERM')).toBe(0);
@@ -77,6 +88,14 @@ describe('the entry point (npm start)', () => {
       expect(dashboard.errors).toBeUndefined();
       expect(dashboard.data?.dashboard.message).toBe('Welcome, Phoenix!');
       expect(await readFile(secretFile, 'utf8')).toBe(secret);
+
+      // The same generated key decrypts the authenticator secret: the next code signs in.
+      const withCode = await new TestClient(second.url).graphql(SIGN_IN_WITH_TWO_FACTOR, {
+        input: { email: guardedEmail, password: GOOD_PASSWORD, code: authenticator.code(1) },
+      });
+      expect(withCode.errors).toBeUndefined();
+      expect(withCode.data?.signIn.user.twoFactorEnabled).toBe(true);
+      expect(await readFile(keyFile, 'utf8')).toBe(key);
     } finally {
       expect(await second.stop('SIGTERM')).toBe(0);
     }
@@ -90,6 +109,15 @@ describe('the entry point (npm start)', () => {
     expect(output).toMatch(/JWT_SECRET: required in production/);
     expect(output).not.toMatch(/ready at/);
     expect(existsSync(join(dataDir, 'jwt-secret'))).toBe(false);
+  });
+
+  it('refuses to start in production without ENCRYPTION_KEY, naming it, and generates none', async () => {
+    const dataDir = await tempDir();
+    const { code, output } = await startAndWaitForExit({ NODE_ENV: 'production', JWT_SECRET: SECRET, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir });
+    expect(code).not.toBe(0);
+    expect(output).toMatch(/^\s+- ENCRYPTION_KEY: required in production/m);
+    expect(output).not.toMatch(/ready at/);
+    expect(existsSync(join(dataDir, 'encryption-key'))).toBe(false);
   });
 
   it('refuses to start in production with a 10-character JWT_SECRET', async () => {
@@ -132,7 +160,7 @@ describe('the entry point (npm start)', () => {
       DATA_DIR: await tempDir(),
     });
     expect(code).not.toBe(0);
-    for (const variable of ['JWT_SECRET', 'PORT', 'SESSION_ABSOLUTE_SECONDS', 'COOKIE_SECURE']) {
+    for (const variable of ['JWT_SECRET', 'ENCRYPTION_KEY', 'PORT', 'SESSION_ABSOLUTE_SECONDS', 'COOKIE_SECURE']) {
       expect(output).toMatch(new RegExp(`^\\s+- ${variable}: `, 'm'));
     }
   });
@@ -171,12 +199,30 @@ describe('loadConfig()', () => {
     expect(config.jwt.secret.length).toBeGreaterThanOrEqual(32);
     expect((await readFile(join(dataDir, 'jwt-secret'), 'utf8')).trim()).toBe(config.jwt.secret);
     expect(loadConfig({ DATA_DIR: dataDir }).jwt.secret).toBe(config.jwt.secret);
+    // Likewise the key that encrypts authenticator secrets.
+    expect(config.encryption.key).toHaveLength(32);
+    expect(config.encryption.previousKey).toBeUndefined();
+    expect((await readFile(join(dataDir, 'encryption-key'), 'utf8')).trim()).toBe(config.encryption.key.toString('hex'));
+    expect(loadConfig({ DATA_DIR: dataDir }).encryption.key).toEqual(config.encryption.key);
+  });
+
+  it('takes ENCRYPTION_KEY and ENCRYPTION_KEY_PREVIOUS only as 64 hex characters', () => {
+    const previous = 'fedcba9876543210'.repeat(4);
+    expect(loadConfig({ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY.toUpperCase(), ENCRYPTION_KEY_PREVIOUS: previous }).encryption).toEqual({
+      key: Buffer.from(KEY, 'hex'),
+      previousKey: Buffer.from(previous, 'hex'),
+    });
+    for (const bad of ['too-short', KEY.slice(1), `${KEY}00`, `${KEY.slice(2)}zz`]) {
+      expect(() => loadConfig({ JWT_SECRET: SECRET, ENCRYPTION_KEY: bad })).toThrow(/ENCRYPTION_KEY: must be 64 hex characters/);
+      expect(() => loadConfig({ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, ENCRYPTION_KEY_PREVIOUS: bad })).toThrow(/ENCRYPTION_KEY_PREVIOUS: must be 64 hex characters/);
+    }
   });
 
   it('reads the operations variables: JSON logs in production, metrics off until a port is given, the shutdown grace', () => {
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET }).log).toEqual({ level: 'info', format: 'json' });
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY }).log).toEqual({ level: 'info', format: 'json' });
     const config = loadConfig({
       JWT_SECRET: SECRET,
+      ENCRYPTION_KEY: KEY,
       LOG_LEVEL: 'debug',
       LOG_FORMAT: 'json',
       METRICS_PORT: '9464',
@@ -190,12 +236,12 @@ describe('loadConfig()', () => {
   });
 
   it('keeps data under ./.data by default', () => {
-    expect(loadConfig({ JWT_SECRET: SECRET }).dataDir).toBe(resolve('.data'));
+    expect(loadConfig({ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY }).dataDir).toBe(resolve('.data'));
   });
 
   it('turns on the production defaults: Secure __Host- cookie, no GraphiQL, no introspection, no generated secret', async () => {
     const dataDir = await tempDir();
-    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, DATA_DIR: dataDir });
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, DATA_DIR: dataDir });
     expect(config).toMatchObject({
       production: true,
       jwt: { secret: SECRET },
@@ -203,25 +249,29 @@ describe('loadConfig()', () => {
       graphiql: false,
       introspection: false,
     });
+    expect(config.encryption).toEqual({ key: Buffer.from(KEY, 'hex'), previousKey: undefined });
     expect(existsSync(join(dataDir, 'jwt-secret'))).toBe(false);
+    expect(existsSync(join(dataDir, 'encryption-key'))).toBe(false);
   });
 
   it('lets operators override the production defaults', () => {
     const config = loadConfig({
       NODE_ENV: 'production',
       JWT_SECRET: SECRET,
+      ENCRYPTION_KEY: KEY,
       GRAPHIQL: 'true',
       INTROSPECTION: 'true',
       COOKIE_SECURE: 'false',
     });
     expect(config).toMatchObject({ graphiql: true, introspection: true, cookie: { name: 'access_token', secure: false } });
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, COOKIE_NAME: 'sid' }).cookie).toEqual({ name: 'sid', secure: true });
-    expect(loadConfig({ JWT_SECRET: SECRET, COOKIE_SECURE: 'true' }).cookie).toEqual({ name: '__Host-access_token', secure: true });
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, COOKIE_NAME: 'sid' }).cookie).toEqual({ name: 'sid', secure: true, sameSite: 'lax' });
+    expect(loadConfig({ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, COOKIE_SECURE: 'true' }).cookie).toEqual({ name: '__Host-access_token', secure: true, sameSite: 'lax' });
   });
 
   it('reads the documented variables', () => {
     const config = loadConfig({
       JWT_SECRET: SECRET,
+      ENCRYPTION_KEY: KEY,
       JWT_SECRET_PREVIOUS: `${SECRET}-old`,
       PORT: '8080',
       HOST: '127.0.0.1',
@@ -254,7 +304,7 @@ describe('loadConfig()', () => {
   });
 
   it('treats empty variables as unset', () => {
-    expect(loadConfig({ JWT_SECRET: SECRET, PORT: '', COOKIE_NAME: '' })).toMatchObject({ port: 4000, cookie: { name: 'access_token' } });
+    expect(loadConfig({ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, PORT: '', COOKIE_NAME: '' })).toMatchObject({ port: 4000, cookie: { name: 'access_token' } });
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: '' })).toThrow(/JWT_SECRET: required in production/);
   });
 
@@ -277,13 +327,14 @@ describe('loadConfig()', () => {
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^JWT_SECRET: required in production/),
+        expect.stringMatching(/^ENCRYPTION_KEY: required in production/),
         expect.stringMatching(/^PORT: /),
         'DATABASE_URL: must be a postgresql:// connection string',
         'SESSION_ABSOLUTE_SECONDS: must not be shorter than SESSION_IDLE_SECONDS',
         'RATE_LIMIT_SIGN_IN_ACCOUNT: must be "attempts/seconds", e.g. 5/900',
       ]),
     );
-    expect(problems).toHaveLength(5);
+    expect(problems).toHaveLength(6);
     expect((error as ConfigError).message).toMatch(/^Invalid configuration:\n {2}- /);
   });
 });

@@ -1,7 +1,8 @@
 // The GraphQL context: the services, the caller's session (if valid) and its client address.
 import { type Caller, createCaller } from '../services/caller.ts';
 import type { Services } from '../services/create-services.ts';
-import type { ResumedSession } from '../services/sessions.ts';
+import type { ResumedSession } from '../services/sessions/sessions.ts';
+import type { DeviceCookies, RequestDevice } from './device-cookie.ts';
 import type { RequestAuth } from './request-auth.ts';
 import type { SessionCookies } from './use-session-cookie.ts';
 
@@ -14,15 +15,19 @@ export interface Context {
   services: Services;
   auth: RequestAuth;
   viewer: ResumedSession | null;
-  /** The client's address and user agent, for rate limits and security events. */
+  /** The client's address, user agent and device token, for rate limits and security events. */
   caller: Caller;
+  /** The device cookie: what the request carried, and what a sign-in sets on the response. */
+  device: RequestDevice;
 }
 
 export type SignedInContext = Context & { viewer: ResumedSession };
 
-export function createContextFactory(services: Services, cookies: SessionCookies) {
+export function createContextFactory(services: Services, cookies: SessionCookies, devices: DeviceCookies) {
   return async ({ request, clientIp }: ServerContext & { request: Request }): Promise<Context> => {
     const auth = cookies.authFor(request);
-    return { services, auth, viewer: await auth.current(), caller: createCaller(clientIp, request.headers.get('user-agent')) };
+    const device = devices.deviceFor(request);
+    const caller = createCaller(clientIp, request.headers.get('user-agent'), device.token);
+    return { services, auth, viewer: await auth.current(), caller, device };
   };
 }

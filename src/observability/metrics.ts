@@ -4,8 +4,8 @@
 // never from what a client sends, so the number of series stays bounded.
 import type pg from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { MAIL_KINDS } from '../services/mailer.ts';
-import { RATE_LIMIT_RULES } from '../services/rate-limits.ts';
+import { MAIL_KINDS } from '../services/mail/mailer.ts';
+import { RATE_LIMIT_RULES } from '../services/security/rate-limits.ts';
 import { noServiceMetrics, type ServiceMetrics, SIGN_IN_OUTCOMES } from '../services/service-metrics.ts';
 
 export interface HttpRequestLabels {

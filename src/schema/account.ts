@@ -1,18 +1,22 @@
 // Account deletion: needs the session, the session's own email and the current password.
 import { builder } from './builder.ts';
+import { EMAIL_RULES, PASSWORD_RULES } from './field-rules.ts';
 import { MessagePayload } from './message-payload.ts';
 
 const DeleteUserInput = builder.inputType('DeleteUserInput', {
+  description: 'Confirms the deletion: the signed-in account\'s own email and its current password.',
   fields: (t) => ({
-    email: t.string({ required: true }),
-    password: t.string({ required: true }),
+    email: t.string({ required: true, description: `${EMAIL_RULES} Must be the signed-in account's own (FORBIDDEN otherwise).` }),
+    password: t.string({ required: true, description: `${PASSWORD_RULES} A wrong one answers INVALID_CREDENTIALS.` }),
   }),
 });
 
 builder.mutationField('deleteUser', (t) =>
   t.withAuth({ signedIn: true }).field({
     type: MessagePayload,
-    args: { input: t.arg({ type: DeleteUserInput, required: true }) },
+    description:
+      'Deletes the signed-in account with its sessions and codes, and clears the cookie: "delete successful!". UNAUTHENTICATED without a valid session.',
+    args: { input: t.arg({ type: DeleteUserInput, required: true, description: 'The confirmation.' }) },
     resolve: async (_root, { input }, { services, auth, viewer, caller }) => {
       await services.accounts.deleteAccount(viewer.user, input, caller);
       auth.signedOut();

@@ -1,69 +1,84 @@
 // Sign-up, sign-in and logout.
 import type { Context } from '../context/create-context.ts';
 import type { User } from '../generated/prisma/client.ts';
-import type { SessionView } from '../services/sessions.ts';
 import { builder } from './builder.ts';
+import { EMAIL_RULES, NEW_PASSWORD_RULES, PASSWORD_RULES, USERNAME_RULES } from './field-rules.ts';
 import { MessagePayload } from './message-payload.ts';
-import { SessionType } from './session.ts';
+import { type SessionShape, SessionType } from './session.ts';
 import { UserType } from './user.ts';
 
-const AuthPayload = builder.objectRef<{ message: string; user: User; session: SessionView }>('AuthPayload').implement({
+export const AuthPayload = builder.objectRef<{ message: string; user: User; session: SessionShape }>('AuthPayload').implement({
+  description: 'A new session: the user signed in, and the session their cookie (or X-Session-Token header) now carries.',
   fields: (t) => ({
-    message: t.exposeString('message'),
-    user: t.field({ type: UserType, resolve: (payload) => payload.user }),
-    session: t.field({ type: SessionType, resolve: (payload) => payload.session }),
+    message: t.exposeString('message', { description: '"user created!" after signUp, "login successful!" after signIn.' }),
+    user: t.field({ type: UserType, description: 'The signed-in user.', resolve: (payload) => payload.user }),
+    session: t.field({ type: SessionType, description: 'The session just started.', resolve: (payload) => payload.session }),
   }),
 });
 
 const SignUpInput = builder.inputType('SignUpInput', {
+  description: 'A new account. EMAIL_TAKEN if the address already has one.',
   fields: (t) => ({
-    username: t.string({ required: true }),
-    email: t.string({ required: true }),
-    password: t.string({ required: true }),
+    username: t.string({ required: true, description: USERNAME_RULES }),
+    email: t.string({ required: true, description: EMAIL_RULES }),
+    password: t.string({ required: true, description: NEW_PASSWORD_RULES }),
   }),
 });
 
 const SignInInput = builder.inputType('SignInInput', {
+  description: 'Credentials. An unknown email and a wrong password both answer INVALID_CREDENTIALS.',
   fields: (t) => ({
-    email: t.string({ required: true }),
-    password: t.string({ required: true }),
+    email: t.string({ required: true, description: EMAIL_RULES }),
+    password: t.string({ required: true, description: PASSWORD_RULES }),
+    code: t.string({
+      required: false,
+      description:
+        'For an account with two-factor on, sent again after SECOND_FACTOR_REQUIRED: the 6-digit code the ' +
+        'authenticator app shows now, or an unused recovery code (xxxxx-xxxxx). Spaces, dashes and case are ' +
+        'ignored; at most 64 characters. Ignored for accounts without two-factor.',
+    }),
   }),
 });
 
 builder.mutationFields((t) => ({
   signUp: t.field({
     type: AuthPayload,
-    description: 'Creates the user and signs them in.',
-    args: { input: t.arg({ type: SignUpInput, required: true }) },
-    resolve: async (_root, { input }, { services, auth, viewer, caller }) => {
+    description:
+      'Creates the user and signs them in: sets the session cookie, or with the request header X-Session-Transport: header answers the token in X-Session-Token instead. Rate-limited per client address (RATE_LIMITED with retryAfter).',
+    args: { input: t.arg({ type: SignUpInput, required: true, description: 'The new account.' }) },
+    resolve: async (_root, { input }, { services, auth, viewer, caller, device }) => {
       const signedIn = await services.accounts.signUp(input, caller);
-      await replaceSession(services, viewer);
+      if (auth.signInReplacesCurrent()) await replaceSession(services, viewer);
       auth.signedIn(signedIn);
-      return { message: 'user created!', ...signedIn };
+      device.remember(signedIn.deviceToken);
+      return { message: 'user created!', user: signedIn.user, session: { ...signedIn.session, current: true } };
     },
   }),
   signIn: t.field({
     type: AuthPayload,
-    args: { input: t.arg({ type: SignInInput, required: true }) },
-    resolve: async (_root, { input }, { services, auth, viewer, caller }) => {
+    description:
+      'Signs in: sets the session cookie, or with the request header X-Session-Transport: header answers the token in X-Session-Token instead. Ends the session the request carried, if any. For an account with two-factor on, the right password without `code` answers SECOND_FACTOR_REQUIRED (and starts no session): send signIn again with `code`. Rate-limited per account, or per device for a browser holding a device cookie known for the account, and per client address (RATE_LIMITED with retryAfter).',
+    args: { input: t.arg({ type: SignInInput, required: true, description: 'The credentials.' }) },
+    resolve: async (_root, { input }, { services, auth, viewer, caller, device }) => {
       const signedIn = await services.accounts.signIn(input, caller);
-      await replaceSession(services, viewer);
+      if (auth.signInReplacesCurrent()) await replaceSession(services, viewer);
       auth.signedIn(signedIn);
-      return { message: 'login successful!', ...signedIn };
+      device.remember(signedIn.deviceToken);
+      return { message: 'login successful!', user: signedIn.user, session: { ...signedIn.session, current: true } };
     },
   }),
   logout: t.field({
     type: MessagePayload,
     description: 'Revokes the current session, if any, and clears the cookie.',
-    resolve: async (_root, _args, { services, auth, viewer }) => {
-      if (viewer) await services.sessions.revoke(viewer.session.id);
+    resolve: async (_root, _args, { services, auth, viewer, caller }) => {
+      if (viewer) await services.accountSessions.logout(viewer.user.id, viewer.session.id, caller);
       auth.signedOut();
       return { message: 'logout successful!' };
     },
   }),
 }));
 
-/** The browser's cookie is about to be replaced: the session it held is ended, not orphaned. */
+/** The client's token is about to be replaced: the session it held is ended, not orphaned. */
 async function replaceSession({ sessions }: Context['services'], viewer: Context['viewer']): Promise<void> {
   if (viewer) await sessions.revoke(viewer.session.id);
 }

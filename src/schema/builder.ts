@@ -30,5 +30,5 @@ export const builder = new SchemaBuilder<{
   },
 });
 
-builder.queryType();
-builder.mutationType();
+builder.queryType({ description: 'Reads. Sent as GET or POST; a valid session is refreshed by any of them.' });
+builder.mutationType({ description: 'Changes. POST with Content-Type: application/json only (never GET).' });

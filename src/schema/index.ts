@@ -7,5 +7,9 @@ import './auth.ts';
 import './dashboard.ts';
 import './password-reset.ts';
 import './account.ts';
+import './password-change.ts';
+import './email.ts';
+import './security-events.ts';
+import './two-factor.ts';
 
 export const schema = builder.toSchema({ sortSchema: false });

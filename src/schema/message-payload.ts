@@ -1,5 +1,6 @@
 import { builder } from './builder.ts';
 
 export const MessagePayload = builder.objectRef<{ message: string }>('MessagePayload').implement({
-  fields: (t) => ({ message: t.exposeString('message') }),
+  description: 'The answer of an operation that returns nothing else.',
+  fields: (t) => ({ message: t.exposeString('message', { description: 'What happened, in English, e.g. "logout successful!".' }) }),
 });

@@ -1,11 +1,15 @@
 import { builder } from './builder.ts';
 
 export const UserType = builder.prismaObject('User', {
+  description: 'An account. Only ever shown to its own signed-in user.',
   fields: (t) => ({
-    id: t.exposeID('id'),
-    username: t.exposeString('username'),
-    email: t.exposeString('email'),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    id: t.exposeID('id', { description: 'Stable identifier (a UUID).' }),
+    username: t.exposeString('username', { description: 'Display name as given at sign-up, trimmed: 1 to 64 characters, not unique.' }),
+    email: t.exposeString('email', { description: 'Sign-in address, trimmed and lower-cased as stored; at most 254 characters.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the account was created.' }),
+    emailVerified: t.exposeBoolean('emailVerified', {
+      description: 'False from signUp until a mailed code comes back (verifyEmail, confirmEmailChange or resetPassword).',
+    }),
   }),
 });
 

@@ -3,11 +3,15 @@ import { createYoga, type Plugin, useReadinessCheck, type YogaServerInstance } f
 import type { Config } from '../config.ts';
 import type { DatabaseOutage } from '../db/database-outage.ts';
 import { type Context, createContextFactory, type ServerContext } from '../context/create-context.ts';
+import { SESSION_TOKEN_HEADER } from '../context/token-transport.ts';
+import { createDeviceCookies } from '../context/device-cookie.ts';
 import { createSessionCookies } from '../context/use-session-cookie.ts';
 import type { Logger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
 import type { Services } from '../services/create-services.ts';
+import { renderGraphiQL, useGraphiqlAssets } from './graphiql-assets.ts';
 import { createErrorMask } from './mask-error.ts';
+import { useCrossSiteWarning } from './use-cross-site-warning.ts';
 import { useCsrfPrevention } from './use-csrf-prevention.ts';
 import { useDisableIntrospection } from './use-disable-introspection.ts';
 import { useQueryLimits } from './use-query-limits.ts';
@@ -53,26 +57,40 @@ export function createGraphqlServer(deps: {
   // Suggestions go with introspection: both tell a visitor the schema.
   const hideSuggestions = !config.introspection;
   const errors = createErrorMask({ logger, outage, hideSuggestions, ...(deps.requestId ? { requestId: deps.requestId } : {}) });
-  const cookies = createSessionCookies({ sessions: services.sessions, cookie: config.cookie, graphqlEndpoint: GRAPHQL_ENDPOINT });
+  const cookies = createSessionCookies({
+    sessions: services.sessions,
+    cookie: config.cookie,
+    bearerTokens: config.bearerTokens,
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
+  });
+  // The session cookie's SameSite, as the contract asks of the device cookie.
+  const devices = createDeviceCookies({ secure: config.cookie.secure, sameSite: config.cookie.sameSite, graphqlEndpoint: GRAPHQL_ENDPOINT });
   const allowedOrigins = new Set(config.corsOrigins);
 
   return createYoga<ServerContext, Context>({
     schema,
-    context: createContextFactory(services, cookies),
+    context: createContextFactory(services, cookies, devices),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/health',
     graphiql: config.graphiql ? { title: config.mail.appName, credentials: 'same-origin', defaultQuery: GRAPHIQL_EXAMPLE } : false,
     // GraphiQL's code is served from here, not from a CDN: it works offline and runs no third-party
-    // script. Loaded on the first visit: the page's inlined code holds tens of MB a server with no
-    // visitors need not keep.
-    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
+    // script. A small page naming cached, compressed assets, loaded on the first visit: the code
+    // holds tens of MB a server with no visitors need not keep (graphiql-assets.ts).
+    renderGraphiQL,
     landingPage: false,
     batching: false,
     // Credentials only for configured origins; every other origin gets no CORS headers at all.
     cors: (request) => {
       const origin = request.headers.get('origin');
       if (!origin || !allowedOrigins.has(origin)) return false;
-      return { origin: [origin], credentials: true, methods: ['GET', 'POST'], maxAge: 600, exposedHeaders: ['X-Request-Id'] };
+      return {
+        origin: [origin],
+        credentials: true,
+        methods: ['GET', 'POST'],
+        maxAge: 600,
+        // Scripts on an allowed origin may read the request id, and the token header when they asked for it.
+        exposedHeaders: ['X-Request-Id', ...(config.bearerTokens ? [SESSION_TOKEN_HEADER] : [])],
+      };
     },
     maskedErrors: { maskError: errors.maskError, errorMessage: 'Unexpected error.' },
     // Yoga's own log lines go where the app's go (and, in tests, where the tests read them).
@@ -85,11 +103,16 @@ export function createGraphqlServer(deps: {
     },
     plugins: [
       ...(deps.plugins ?? []),
+      ...(config.graphiql ? [useGraphiqlAssets()] : []),
       useCsrfPrevention(),
       useQueryLimits({ hideSuggestions }),
       ...(config.introspection ? [] : [useDisableIntrospection()]),
       ...(allowedOrigins.size > 0 ? [useVaryOrigin()] : []),
+      ...(config.production
+        ? []
+        : [useCrossSiteWarning({ allowedOrigins, sameSite: config.cookie.sameSite, scheme: config.cookie.secure ? 'https' : 'http', logger })]),
       cookies.plugin,
+      devices.plugin,
       useReadinessCheck({ endpoint: '/ready', check: ping }),
     ],
   });

@@ -1,12 +1,20 @@
 // Sign-up, sign-in and account deletion: the rules, with Prisma underneath.
 import { Prisma, type PrismaClient, type User } from '../generated/prisma/client.ts';
+import type { BackgroundTasks } from './background-tasks.ts';
 import type { Caller } from './caller.ts';
+import type { EmailVerification } from './email/email-verification.ts';
 import { AppError } from './errors.ts';
 import { normalizeEmail, normalizeUsername } from './input.ts';
-import { checkNewPassword, normalizePassword, type PasswordPolicy } from './password-policy.ts';
-import type { PasswordHasher } from './passwords.ts';
-import { clientKey, type RateLimits } from './rate-limits.ts';
-import type { IssuedSession, SessionService } from './sessions.ts';
+import type { CredentialChecker } from './passwords/credentials.ts';
+import { checkNewPassword, normalizePassword, type PasswordPolicy } from './passwords/password-policy.ts';
+import type { PasswordHasher } from './passwords/passwords.ts';
+import { clientKey, type RateLimits } from './security/rate-limits.ts';
+import type { SecurityEvents } from './security/security-events.ts';
+import type { SignInNotice } from './security/sign-in-notice.ts';
+import type { IssuedSession, SessionService } from './sessions/sessions.ts';
+import type { Devices } from './security/devices.ts';
+import type { SignInAttempts } from './security/sign-in-attempts.ts';
+import type { TwoFactorService } from './two-factor/two-factor.ts';
 
 export interface SignUpInput {
   username: string;
@@ -19,15 +27,22 @@ export interface Credentials {
   password: string;
 }
 
+export interface SignInInput extends Credentials {
+  /** An authenticator or recovery code, for accounts with two-factor on; ignored otherwise. */
+  code?: string | null;
+}
+
 export interface SignedIn extends IssuedSession {
   user: User;
+  /** The device token the browser keeps from now on (src/services/devices.ts). */
+  deviceToken: string;
 }
 
 
 export interface AccountService {
   signUp(input: SignUpInput, caller: Caller): Promise<SignedIn>;
-  signIn(input: Credentials, caller: Caller): Promise<SignedIn>;
-  /** Deletes the signed-in user's account with its sessions and reset codes. */
+  signIn(input: SignInInput, caller: Caller): Promise<SignedIn>;
+  /** Deletes the signed-in user's account with everything that belongs to it (devices included). */
   deleteAccount(user: User, input: Credentials, caller: Caller): Promise<void>;
 }
 
@@ -37,25 +52,23 @@ export function createAccountService(deps: {
   sessions: SessionService;
   policy: PasswordPolicy;
   limits: RateLimits;
+  credentials: CredentialChecker;
+  events: SecurityEvents;
+  signInNotice: SignInNotice;
+  emailVerification: EmailVerification;
+  background: BackgroundTasks;
+  attempts: SignInAttempts;
+  devices: Devices;
+  twoFactor: TwoFactorService;
 }): AccountService {
-  const { prisma, passwords, sessions, policy, limits } = deps;
+  const { prisma, passwords, sessions, policy, limits, credentials, events, signInNotice, emailVerification, background, attempts, devices, twoFactor } =
+    deps;
 
-  /** The same failure for an unknown email and a wrong password, at the same cost. */
-  async function checkCredentials(email: string, rawPassword: string): Promise<User> {
-    const password = normalizePassword(rawPassword, { ...policy, minLength: 0 });
-    const user = await prisma.user.findUnique({ where: { email } });
-    if (!user) {
-      await passwords.verifyDummy(password);
-      throw new AppError('INVALID_CREDENTIALS');
-    }
-    const { ok, needsRehash } = await passwords.verify(user.passwordHash, password);
-    if (!ok) throw new AppError('INVALID_CREDENTIALS');
-    if (needsRehash) {
-      const passwordHash = await passwords.hash(password);
-      // Only if the hash is still the one just verified: a concurrent reset must win.
-      await prisma.user.updateMany({ where: { id: user.id, passwordHash: user.passwordHash }, data: { passwordHash } });
-    }
-    return user;
+  /** The account, or INVALID_CREDENTIALS for an unknown email and a wrong password alike. */
+  async function checkCredentials(email: string, password: string): Promise<User> {
+    const result = await credentials.check(email, password);
+    if (!result.ok) throw new AppError('INVALID_CREDENTIALS');
+    return result.user;
   }
 
   return {
@@ -77,18 +90,33 @@ export function createAccountService(deps: {
         }
         throw error;
       }
-      return { user, ...(await sessions.start(user.id)) };
+      const issued = await sessions.start(user.id, caller);
+      await events.record(user.id, 'SIGN_UP', caller);
+      emailVerification.sendAfterResponse(user);
+      return { user, deviceToken: await devices.remember(user.id, caller.deviceToken), ...issued };
     },
 
     async signIn(input, caller) {
       const email = normalizeEmail(input.email);
       normalizePassword(input.password, { ...policy, minLength: 0 });
-      // Counted before the hash is checked, so parallel guesses cannot slip past the limit.
-      await limits.consume('signInIp', clientKey(caller.ip));
-      await limits.consume('signInAccount', email);
-      const user = await checkCredentials(email, input.password);
-      await limits.reset('signInAccount', email);
-      return { user, ...(await sessions.start(user.id)) };
+      // Counted before the hash is checked, so parallel guesses cannot slip past the limit: per
+      // device for a browser the account knows, per account and address for everyone else.
+      const forgetAttempts = await attempts.count(email, caller);
+      const result = await credentials.check(email, input.password);
+      if (!result.ok) {
+        const owner = result.user?.id;
+        // The owner's event, written after the answer: an unknown email writes nothing, and the
+        // two must answer in the same time.
+        if (owner) background.run('security-event', () => events.record(owner, 'SIGN_IN_FAILED', caller));
+        throw new AppError('INVALID_CREDENTIALS');
+      }
+      const { user } = result;
+      // The password was right: the second factor has a limit of its own.
+      await forgetAttempts();
+      await twoFactor.checkSignIn(user, input.code, caller);
+      const issued = await sessions.start(user.id, caller);
+      await signInNotice.signedIn(user, caller);
+      return { user, deviceToken: await devices.remember(user.id, caller.deviceToken), ...issued };
     },
 
     async deleteAccount(user, input, caller) {
@@ -97,7 +125,8 @@ export function createAccountService(deps: {
       await limits.consume('deleteUserIp', clientKey(caller.ip));
       await limits.consume('deleteUserAccount', user.id);
       await checkCredentials(user.email, input.password);
-      // One statement: sessions and reset codes go with the user through ON DELETE CASCADE.
+      // One statement: sessions, reset codes, two-factor secret, recovery codes and devices go with
+      // the user through ON DELETE CASCADE.
       await prisma.user.deleteMany({ where: { id: user.id } });
     },
   };

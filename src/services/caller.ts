@@ -5,12 +5,14 @@ export interface Caller {
   ip: string;
   /** The User-Agent header as sent, cut to USER_AGENT_MAX characters; null when absent. */
   userAgent: string | null;
+  /** The device cookie the request carried (src/context/device-cookie.ts), unchecked; null when absent. */
+  deviceToken: string | null;
 }
 
 export const USER_AGENT_MAX = 256;
 
-export function createCaller(ip: string, userAgent: string | null | undefined): Caller {
+export function createCaller(ip: string, userAgent: string | null | undefined, deviceToken: string | null = null): Caller {
   // Cut by code points, so a cut never leaves half a surrogate pair behind.
   const agent = userAgent ? Array.from(userAgent).slice(0, USER_AGENT_MAX).join('') : null;
-  return { ip, userAgent: agent || null };
+  return { ip, userAgent: agent || null, deviceToken };
 }

@@ -4,17 +4,22 @@ import type { Config } from '../config.ts';
 import type { DatabaseOutage } from '../db/database-outage.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../logger.ts';
+import { type AccountSessions, createAccountSessions } from './sessions/account-sessions.ts';
 import { type AccountService, createAccountService } from './accounts.ts';
 import { type BackgroundTasks, createBackgroundTasks } from './background-tasks.ts';
-import { createMailer, type Mailer } from './mailer.ts';
-import { createPasswordResetService, type PasswordResetService } from './password-reset.ts';
-import { createPasswordHasher } from './passwords.ts';
+import { createOneTimeCodes } from './codes/one-time-codes.ts';
+import { createEmailChange, type EmailChange } from './email/email-change.ts';
+import { createEmailVerification, type EmailVerification } from './email/email-verification.ts';
+import { createMailer, type Mailer } from './mail/mailer.ts';
+import { createCredentialChecker } from './passwords/credentials.ts';
+import { createPasswordChange, type PasswordChange } from './passwords/password-change.ts';
+import { createPasswordResetService, type PasswordResetService } from './passwords/password-reset.ts';
+import { createPasswordHasher } from './passwords/passwords.ts';
 import { createPurger, type Purger } from './purge/purge.ts';
 import { createPurgeRules } from './purge/rules.ts';
-import { createResetCodes } from './reset-codes.ts';
-import { createSessionService, type SessionService } from './sessions.ts';
-import { createRateLimits, type RateLimitStore } from './rate-limits.ts';
-import { createSecurityEvents, type SecurityEvents } from './security-events.ts';
+import { createRateLimits, type RateLimitStore } from './security/rate-limits.ts';
+import { createSecurityEvents, type SecurityEvents } from './security/security-events.ts';
+import { createSignInNotice } from './security/sign-in-notice.ts';
 import {
   meteredAccounts,
   meteredMailer,
@@ -23,14 +28,25 @@ import {
   noServiceMetrics,
   type ServiceMetrics,
 } from './service-metrics.ts';
-import { createTokenSigner } from './tokens.ts';
+import { createSessionService, type SessionService } from './sessions/sessions.ts';
+import { createTokenSigner } from './sessions/tokens.ts';
+import { createDevices } from './security/devices.ts';
+import { createSignInAttempts } from './security/sign-in-attempts.ts';
+import { createSecretBox } from './two-factor/secret-box.ts';
+import { type Clock, createTotp } from './two-factor/totp.ts';
+import { createTwoFactorService, type TwoFactorService } from './two-factor/two-factor.ts';
 
 export interface Services {
   prisma: PrismaClient;
   accounts: AccountService;
   sessions: SessionService;
+  accountSessions: AccountSessions;
   passwordReset: PasswordResetService;
+  passwordChange: PasswordChange;
+  emailVerification: EmailVerification;
+  emailChange: EmailChange;
   securityEvents: SecurityEvents;
+  twoFactor: TwoFactorService;
   background: BackgroundTasks;
   mailer: Mailer;
   /** Deletes dead rows (expired sessions, codes, counters); on a timer in the server, and `npm run purge`. */
@@ -45,31 +61,86 @@ export function createServices(deps: {
   /** Counters and timings for monitoring; none in tests that do not read them. */
   metrics?: ServiceMetrics;
   outage?: DatabaseOutage;
+  /** Milliseconds since the epoch; tests hand in a clock of their own to step through TOTP windows. */
+  clock?: Clock;
 }): Services {
   const { config, prisma, logger, metrics = noServiceMetrics } = deps;
+  const appName = config.mail.appName;
+  const policy = config.password;
+  const clock = deps.clock ?? Date.now;
   const limits = meteredRateLimits(createRateLimits({ ...config.rateLimits, store: deps.rateLimitStore }), metrics);
   const passwords = meteredPasswords(createPasswordHasher(config.argon2), metrics);
+  const credentials = createCredentialChecker({ prisma, passwords, policy });
   const sessions = createSessionService({ prisma, tokens: createTokenSigner(config.jwt), config: config.session });
   const background = createBackgroundTasks(logger, (error) => deps.outage?.report(error) ?? false);
   const mailer = meteredMailer(
     createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, outboxDir: join(config.dataDir, 'mail') }, logger),
     metrics,
   );
+  const events = createSecurityEvents({ prisma, retentionDays: config.securityEvents.retentionDays });
+  // Verification and email-change codes follow the reset code's rules, with a lifetime of their own.
+  const { digits, maxAttempts, ttlSeconds } = config.resetCode;
+  const emailCodePolicy = { digits, maxAttempts, ttlSeconds: config.emailCode.ttlSeconds };
+  const codes = createOneTimeCodes({
+    prisma,
+    secret: config.jwt.secret,
+    policies: { password_reset: { digits, maxAttempts, ttlSeconds }, email_verification: emailCodePolicy, email_change: emailCodePolicy },
+  });
+  const emailVerification = createEmailVerification({
+    codes,
+    mailer,
+    background,
+    limits,
+    events,
+    config: { appName, required: config.emailCode.requireVerified },
+  });
+  const signInNotice = createSignInNotice({
+    events,
+    mailer,
+    background,
+    config: { enabled: config.securityEvents.newSignInNotice, appName },
+  });
+  const devices = createDevices({ prisma, clock });
+  const twoFactor = createTwoFactorService({
+    prisma,
+    passwords,
+    policy,
+    limits,
+    totp: createTotp(clock),
+    box: createSecretBox(config.encryption),
+    events,
+    mailer,
+    background,
+    appName,
+  });
   return {
     prisma,
-    accounts: meteredAccounts(createAccountService({ prisma, passwords, sessions, policy: config.password, limits }), metrics),
+    accounts: meteredAccounts(
+      createAccountService({
+        prisma,
+        passwords,
+        sessions,
+        policy,
+        limits,
+        credentials,
+        events,
+        signInNotice,
+        emailVerification,
+        background,
+        attempts: createSignInAttempts({ limits, devices }),
+        devices,
+        twoFactor,
+      }),
+      metrics,
+    ),
     sessions,
-    passwordReset: createPasswordResetService({
-      prisma,
-      passwords,
-      codes: createResetCodes({ digits: config.resetCode.digits, secret: config.jwt.secret }),
-      mailer,
-      background,
-      policy: config.password,
-      limits,
-      config: { appName: config.mail.appName, ...config.resetCode },
-    }),
-    securityEvents: createSecurityEvents({ prisma }),
+    accountSessions: createAccountSessions({ prisma, events }),
+    passwordReset: createPasswordResetService({ prisma, passwords, codes, mailer, background, policy, limits, events, appName }),
+    passwordChange: createPasswordChange({ prisma, credentials, passwords, sessions, mailer, background, limits, events, policy, appName }),
+    emailVerification,
+    emailChange: createEmailChange({ prisma, credentials, codes, mailer, background, limits, events, policy, appName }),
+    securityEvents: events,
+    twoFactor,
     background,
     mailer,
     purger: createPurger({ prisma, rules: createPurgeRules(config) }),

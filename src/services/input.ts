@@ -12,15 +12,15 @@ const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/u;
  * as zero-width spaces and joiners, bidi controls, soft hyphens) and control characters are refused
  * rather than removed: an address that looks like another must not become a second account.
  */
-export function normalizeEmail(raw: string): string {
-  if (raw.length > EMAIL_MAX * 4) throw badInput('email', `must be at most ${EMAIL_MAX} characters`);
+export function normalizeEmail(raw: string, field = 'email'): string {
+  if (raw.length > EMAIL_MAX * 4) throw badInput(field, `must be at most ${EMAIL_MAX} characters`);
   const email = raw.normalize('NFC').trim().toLowerCase().normalize('NFC');
-  if (email.length === 0) throw badInput('email', 'is required');
-  if (email.length > EMAIL_MAX) throw badInput('email', `must be at most ${EMAIL_MAX} characters`);
+  if (email.length === 0) throw badInput(field, 'is required');
+  if (email.length > EMAIL_MAX) throw badInput(field, `must be at most ${EMAIL_MAX} characters`);
   if (hasInvisibleCharacters(raw) || hasControlCharacters(email)) {
-    throw badInput('email', 'must not contain invisible or control characters');
+    throw badInput(field, 'must not contain invisible or control characters');
   }
-  if (!EMAIL_SHAPE.test(email) || hasUnpairedSurrogates(email)) throw badInput('email', 'is not a valid email address');
+  if (!EMAIL_SHAPE.test(email) || hasUnpairedSurrogates(email)) throw badInput(field, 'is not a valid email address');
   return email;
 }
 

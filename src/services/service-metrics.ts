@@ -3,9 +3,9 @@
 // outside, so their rules stay free of it. Every label value comes from a closed set.
 import type { AccountService } from './accounts.ts';
 import { AppError } from './errors.ts';
-import type { Mailer, MailKind } from './mailer.ts';
-import type { PasswordHasher } from './passwords.ts';
-import type { RateLimitRuleName, RateLimits } from './rate-limits.ts';
+import type { Mailer, MailKind } from './mail/mailer.ts';
+import type { PasswordHasher } from './passwords/passwords.ts';
+import type { RateLimitRuleName, RateLimits } from './security/rate-limits.ts';
 
 export const SIGN_IN_OUTCOMES = [
   'success',

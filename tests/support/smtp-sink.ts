@@ -1,6 +1,6 @@
 // A real SMTP server on 127.0.0.1 (smtp-server) that keeps every mail it accepts, parsed with
 // mailparser, so tests read what a user's mailbox would receive.
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
@@ -11,6 +11,19 @@ export interface ReceivedMail {
   html: string;
   parsed: ParsedMail;
 }
+
+/**
+ * How each mail of the contract's "Mails" table is told apart: by words its subject must contain.
+ * signUp mails a verification code, so a test waiting for another mail names which one.
+ */
+export const MAIL = {
+  resetCode: /password reset/i,
+  passwordChanged: /password.*changed/i,
+  verificationCode: /verify|verification/i,
+  emailChangeCode: /confirm/i,
+  emailChangeNotice: /^(?!.*confirm).*email.*change/i,
+  newSignIn: /new sign-in/i,
+} as const;
 
 export interface SmtpSinkOptions {
   /** Hold every mail this long before accepting it: a slow mail server. */
@@ -29,10 +42,10 @@ export interface SmtpSink {
   /** `smtp://127.0.0.1:<port>`, for SMTP_URL. */
   url: string;
   readonly mails: ReceivedMail[];
-  /** Mails received for one address, in arrival order. */
-  mailsTo(address: string): ReceivedMail[];
-  /** Resolves with the `count`-th mail to `address` (1 = the first), waiting up to `timeoutMs`. */
-  waitForMail(address: string, count?: number, timeoutMs?: number): Promise<ReceivedMail>;
+  /** Mails received for one address, in arrival order; only those whose subject matches, if given. */
+  mailsTo(address: string, subject?: RegExp): ReceivedMail[];
+  /** Resolves with the `count`-th mail to `address` (1 = the first) whose subject matches, waiting up to `timeoutMs`. */
+  waitForMail(address: string, count?: number, subject?: RegExp, timeoutMs?: number): Promise<ReceivedMail>;
   /** How many mails are being held (with `hold`), fully received but not yet accepted. */
   readonly held: number;
   /** Resolves once `count` mails are being held. */
@@ -84,7 +97,8 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
 
-  const mailsTo = (address: string) => mails.filter((m) => m.to.includes(address.toLowerCase()));
+  const mailsTo = (address: string, subject?: RegExp) =>
+    mails.filter((m) => m.to.includes(address.toLowerCase()) && (!subject || subject.test(m.subject)));
 
   /** Resolves with `found()`'s value once it has one; the timeout only turns a hang into a message. */
   function waitFor<T>(found: () => T | undefined, timeoutMs: number, failure: () => string): Promise<T> {
@@ -112,9 +126,9 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     url: `smtp://127.0.0.1:${port}`,
     mails,
     mailsTo,
-    waitForMail(address, count = 1, timeoutMs = 20_000) {
+    waitForMail(address, count = 1, subject, timeoutMs = 20_000) {
       return waitFor(
-        () => mailsTo(address)[count - 1],
+        () => mailsTo(address, subject)[count - 1],
         timeoutMs,
         () => `no mail #${count} to ${address} within ${timeoutMs} ms (${mails.length} received in all)`,
       );
@@ -147,4 +161,21 @@ export function resetCodeIn(mail: ReceivedMail): string {
   const match = /reset code is: (\d+)/.exec(mail.text);
   if (!match?.[1]) throw new Error(`no reset code in mail "${mail.subject}":\n${mail.text}`);
   return match[1];
+}
+
+/** The numeric code of any code mail ("Your … code is: 123456"), checked to be in the HTML part too. */
+export function codeIn(mail: ReceivedMail): string {
+  const match = /code is: (\d+)/.exec(mail.text);
+  if (!match?.[1]) throw new Error(`no code in mail "${mail.subject}":\n${mail.text}`);
+  if (!mail.html.includes(match[1])) throw new Error(`the code of mail "${mail.subject}" is not in its HTML part`);
+  return match[1];
+}
+
+/** An smtp:// URL on 127.0.0.1 where nothing listens: connections are refused at once (a mail server that is down). */
+export async function unreachableSmtpUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return `smtp://127.0.0.1:${port}`;
 }

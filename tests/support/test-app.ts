@@ -8,9 +8,11 @@ import type { Database } from '../../src/db/open-database.ts';
 import type { Logger } from '../../src/logger.ts';
 import { createTestDatabase, type TestDatabase, usingPostgres } from './test-database.ts';
 import { CapturingLogger } from './capturing-logger.ts';
+import { type SmtpSink, type SmtpSinkOptions, startSmtpSink } from './smtp-sink.ts';
 import { TestClient, type TestClientOptions } from './test-client.ts';
 
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnop';
+export const TEST_ENCRYPTION_KEY = '5ec2e7'.padEnd(64, '0');
 
 export interface TestApp {
   app: App;
@@ -35,7 +37,7 @@ export interface TestAppOptions {
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = await mkdtemp(join(tmpdir(), 'auth-api-test-'));
-  const config = loadConfig({ JWT_SECRET: TEST_SECRET, DATA_DIR: dataDir, RATE_LIMITS: 'off', ...options.env });
+  const config = loadConfig({ JWT_SECRET: TEST_SECRET, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, DATA_DIR: dataDir, RATE_LIMITS: 'off', ...options.env });
   const database = options.database?.shared ?? (await createTestDatabase());
   const logger = new CapturingLogger();
   const app = await createApp(config, options.logger ?? logger, options.database?.db ?? (await database.open()));
@@ -80,6 +82,25 @@ export async function startAppOnClosableDatabase(): Promise<TestApp> {
     async close() {
       await app.close();
       await shared.drop();
+    },
+  };
+}
+
+export interface TestAppWithMailbox extends TestApp {
+  /** The SMTP server the app mails to. */
+  sink: SmtpSink;
+}
+
+/** The app with SMTP_URL pointing at a fresh SMTP sink; `close` stops both (the app first, so its queued mail is delivered). */
+export async function startAppWithMailbox(env: Record<string, string> = {}, sinkOptions: SmtpSinkOptions = {}): Promise<TestAppWithMailbox> {
+  const sink = await startSmtpSink(sinkOptions);
+  const app = await startTestApp({ env: { SMTP_URL: sink.url, ...env } });
+  return {
+    ...app,
+    sink,
+    async close() {
+      await app.close();
+      await sink.close();
     },
   };
 }

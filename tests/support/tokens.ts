@@ -2,7 +2,7 @@
 // sign-in, so that a forgery differs from a genuine token in exactly the property under test.
 import jwt from 'jsonwebtoken';
 
-/** The claims the server puts in a session token (see src/services/tokens.ts). */
+/** The claims the server puts in a session token (see src/services/sessions/tokens.ts). */
 export interface SessionTokenClaims {
   sub: string;
   sid: string;

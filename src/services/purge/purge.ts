@@ -33,7 +33,7 @@ export function createPurger(deps: { prisma: PrismaClient; rules: PurgeRule[] })
   };
 }
 
-/** "3 sessions, 1 password reset codes, 0 rate-limit counters". */
+/** "3 sessions, 1 one-time codes, 0 security events, 0 rate-limit counters". */
 export function describePurge(deleted: Record<string, number>): string {
   return Object.entries(deleted)
     .map(([name, count]) => `${count} ${name}`)

@@ -11,7 +11,9 @@ export interface PurgeRule {
 }
 
 export interface PurgeRuleConfig {
+  /** Every one-time code purpose has the reset code's number of tries. */
   resetCode: { maxAttempts: number };
+  securityEvents: { retentionDays: number };
 }
 
 export function createPurgeRules(config: PurgeRuleConfig): PurgeRule[] {
@@ -24,14 +26,22 @@ export function createPurgeRules(config: PurgeRuleConfig): PurgeRule[] {
       purge: async (db, now) => (await db.session.deleteMany({ where: { absoluteExpiresAt: { lt: now } } })).count,
     },
     {
-      // A used code is deleted when it is spent; expired ones and ones killed by wrong tries remain.
-      name: 'password reset codes',
+      // Reset, verification and email-change codes: a used code is deleted when it is spent;
+      // expired ones and ones killed by wrong tries remain.
+      name: 'one-time codes',
       purge: async (db, now) =>
         (
-          await db.passwordResetCode.deleteMany({
+          await db.oneTimeCode.deleteMany({
             where: { OR: [{ expiresAt: { lt: now } }, { attempts: { gte: config.resetCode.maxAttempts } }] },
           })
         ).count,
+    },
+    {
+      // Past the retention window an event is neither shown nor counted as having seen a sign-in.
+      name: 'security events',
+      purge: async (db, now) =>
+        (await db.securityEvent.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - config.securityEvents.retentionDays * 86_400_000) } } }))
+          .count,
     },
     {
       // Counters in PostgreSQL (rate-limiter-flexible's table): `expire` is epoch milliseconds,

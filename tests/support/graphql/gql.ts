@@ -18,21 +18,51 @@ type Documents = {
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { message user { id username email createdAt } session { id createdAt expiresAt absoluteExpiresAt } }\n  }": typeof types.SignUpDocument,
     "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) { message user { id username email } session { id expiresAt absoluteExpiresAt } }\n  }": typeof types.SignInDocument,
     "\n  query Dashboard { dashboard { message user { id email username } session { id expiresAt absoluteExpiresAt } } }": typeof types.DashboardDocument,
-    "query Me { me { id username email } }": typeof types.MeDocument,
+    "query Me { me { id username email emailVerified } }": typeof types.MeDocument,
     "mutation Logout { logout { message } }": typeof types.LogoutDocument,
     "\n  mutation SendMail($input: SendMailInput!) { sendMail(input: $input) { message } }": typeof types.SendMailDocument,
     "\n  mutation ResetPassword($input: ResetPasswordInput!) { resetPassword(input: $input) { message } }": typeof types.ResetPasswordDocument,
     "\n  mutation DeleteUser($input: DeleteUserInput!) { deleteUser(input: $input) { message } }": typeof types.DeleteUserDocument,
+    "\n  query Sessions { sessions { id createdAt expiresAt absoluteExpiresAt current lastActiveAt userAgent ipAddress } }": typeof types.SessionsDocument,
+    "\n  query SecurityEvents($limit: Int) { securityEvents(limit: $limit) { id kind createdAt ipAddress userAgent } }": typeof types.SecurityEventsDocument,
+    "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) { message user { id email } session { id current expiresAt absoluteExpiresAt userAgent ipAddress } }\n  }": typeof types.ChangePasswordDocument,
+    "\n  mutation RevokeSession($input: RevokeSessionInput!) { revokeSession(input: $input) { message } }": typeof types.RevokeSessionDocument,
+    "mutation RevokeOtherSessions { revokeOtherSessions { message } }": typeof types.RevokeOtherSessionsDocument,
+    "mutation SendVerificationMail { sendVerificationMail { message } }": typeof types.SendVerificationMailDocument,
+    "\n  mutation VerifyEmail($input: VerifyEmailInput!) { verifyEmail(input: $input) { message } }": typeof types.VerifyEmailDocument,
+    "\n  mutation ChangeEmail($input: ChangeEmailInput!) { changeEmail(input: $input) { message } }": typeof types.ChangeEmailDocument,
+    "\n  mutation ConfirmEmailChange($input: ConfirmEmailChangeInput!) { confirmEmailChange(input: $input) { message } }": typeof types.ConfirmEmailChangeDocument,
+    "\n  mutation SignInWithTwoFactor($input: SignInInput!) {\n    signIn(input: $input) { message user { id email twoFactorEnabled recoveryCodesLeft } session { id } }\n  }": typeof types.SignInWithTwoFactorDocument,
+    "query TwoFactorStatus { me { id twoFactorEnabled recoveryCodesLeft } }": typeof types.TwoFactorStatusDocument,
+    "\n  mutation StartTwoFactorSetup($input: StartTwoFactorSetupInput!) {\n    startTwoFactorSetup(input: $input) { secret otpauthUrl qrCodeSvg }\n  }": typeof types.StartTwoFactorSetupDocument,
+    "\n  mutation EnableTwoFactor($input: EnableTwoFactorInput!) { enableTwoFactor(input: $input) { message recoveryCodes } }": typeof types.EnableTwoFactorDocument,
+    "\n  mutation DisableTwoFactor($input: TwoFactorProofInput!) { disableTwoFactor(input: $input) { message } }": typeof types.DisableTwoFactorDocument,
+    "\n  mutation RegenerateRecoveryCodes($input: TwoFactorProofInput!) { regenerateRecoveryCodes(input: $input) { message recoveryCodes } }": typeof types.RegenerateRecoveryCodesDocument,
 };
 const documents: Documents = {
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { message user { id username email createdAt } session { id createdAt expiresAt absoluteExpiresAt } }\n  }": types.SignUpDocument,
     "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) { message user { id username email } session { id expiresAt absoluteExpiresAt } }\n  }": types.SignInDocument,
     "\n  query Dashboard { dashboard { message user { id email username } session { id expiresAt absoluteExpiresAt } } }": types.DashboardDocument,
-    "query Me { me { id username email } }": types.MeDocument,
+    "query Me { me { id username email emailVerified } }": types.MeDocument,
     "mutation Logout { logout { message } }": types.LogoutDocument,
     "\n  mutation SendMail($input: SendMailInput!) { sendMail(input: $input) { message } }": types.SendMailDocument,
     "\n  mutation ResetPassword($input: ResetPasswordInput!) { resetPassword(input: $input) { message } }": types.ResetPasswordDocument,
     "\n  mutation DeleteUser($input: DeleteUserInput!) { deleteUser(input: $input) { message } }": types.DeleteUserDocument,
+    "\n  query Sessions { sessions { id createdAt expiresAt absoluteExpiresAt current lastActiveAt userAgent ipAddress } }": types.SessionsDocument,
+    "\n  query SecurityEvents($limit: Int) { securityEvents(limit: $limit) { id kind createdAt ipAddress userAgent } }": types.SecurityEventsDocument,
+    "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) { message user { id email } session { id current expiresAt absoluteExpiresAt userAgent ipAddress } }\n  }": types.ChangePasswordDocument,
+    "\n  mutation RevokeSession($input: RevokeSessionInput!) { revokeSession(input: $input) { message } }": types.RevokeSessionDocument,
+    "mutation RevokeOtherSessions { revokeOtherSessions { message } }": types.RevokeOtherSessionsDocument,
+    "mutation SendVerificationMail { sendVerificationMail { message } }": types.SendVerificationMailDocument,
+    "\n  mutation VerifyEmail($input: VerifyEmailInput!) { verifyEmail(input: $input) { message } }": types.VerifyEmailDocument,
+    "\n  mutation ChangeEmail($input: ChangeEmailInput!) { changeEmail(input: $input) { message } }": types.ChangeEmailDocument,
+    "\n  mutation ConfirmEmailChange($input: ConfirmEmailChangeInput!) { confirmEmailChange(input: $input) { message } }": types.ConfirmEmailChangeDocument,
+    "\n  mutation SignInWithTwoFactor($input: SignInInput!) {\n    signIn(input: $input) { message user { id email twoFactorEnabled recoveryCodesLeft } session { id } }\n  }": types.SignInWithTwoFactorDocument,
+    "query TwoFactorStatus { me { id twoFactorEnabled recoveryCodesLeft } }": types.TwoFactorStatusDocument,
+    "\n  mutation StartTwoFactorSetup($input: StartTwoFactorSetupInput!) {\n    startTwoFactorSetup(input: $input) { secret otpauthUrl qrCodeSvg }\n  }": types.StartTwoFactorSetupDocument,
+    "\n  mutation EnableTwoFactor($input: EnableTwoFactorInput!) { enableTwoFactor(input: $input) { message recoveryCodes } }": types.EnableTwoFactorDocument,
+    "\n  mutation DisableTwoFactor($input: TwoFactorProofInput!) { disableTwoFactor(input: $input) { message } }": types.DisableTwoFactorDocument,
+    "\n  mutation RegenerateRecoveryCodes($input: TwoFactorProofInput!) { regenerateRecoveryCodes(input: $input) { message recoveryCodes } }": types.RegenerateRecoveryCodesDocument,
 };
 
 /**
@@ -50,7 +80,7 @@ export function graphql(source: "\n  query Dashboard { dashboard { message user 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query Me { me { id username email } }"): typeof import('./graphql.js').MeDocument;
+export function graphql(source: "query Me { me { id username email emailVerified } }"): typeof import('./graphql.js').MeDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -67,6 +97,66 @@ export function graphql(source: "\n  mutation ResetPassword($input: ResetPasswor
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DeleteUser($input: DeleteUserInput!) { deleteUser(input: $input) { message } }"): typeof import('./graphql.js').DeleteUserDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Sessions { sessions { id createdAt expiresAt absoluteExpiresAt current lastActiveAt userAgent ipAddress } }"): typeof import('./graphql.js').SessionsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SecurityEvents($limit: Int) { securityEvents(limit: $limit) { id kind createdAt ipAddress userAgent } }"): typeof import('./graphql.js').SecurityEventsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) { message user { id email } session { id current expiresAt absoluteExpiresAt userAgent ipAddress } }\n  }"): typeof import('./graphql.js').ChangePasswordDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeSession($input: RevokeSessionInput!) { revokeSession(input: $input) { message } }"): typeof import('./graphql.js').RevokeSessionDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation RevokeOtherSessions { revokeOtherSessions { message } }"): typeof import('./graphql.js').RevokeOtherSessionsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation SendVerificationMail { sendVerificationMail { message } }"): typeof import('./graphql.js').SendVerificationMailDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation VerifyEmail($input: VerifyEmailInput!) { verifyEmail(input: $input) { message } }"): typeof import('./graphql.js').VerifyEmailDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ChangeEmail($input: ChangeEmailInput!) { changeEmail(input: $input) { message } }"): typeof import('./graphql.js').ChangeEmailDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConfirmEmailChange($input: ConfirmEmailChangeInput!) { confirmEmailChange(input: $input) { message } }"): typeof import('./graphql.js').ConfirmEmailChangeDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignInWithTwoFactor($input: SignInInput!) {\n    signIn(input: $input) { message user { id email twoFactorEnabled recoveryCodesLeft } session { id } }\n  }"): typeof import('./graphql.js').SignInWithTwoFactorDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query TwoFactorStatus { me { id twoFactorEnabled recoveryCodesLeft } }"): typeof import('./graphql.js').TwoFactorStatusDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StartTwoFactorSetup($input: StartTwoFactorSetupInput!) {\n    startTwoFactorSetup(input: $input) { secret otpauthUrl qrCodeSvg }\n  }"): typeof import('./graphql.js').StartTwoFactorSetupDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation EnableTwoFactor($input: EnableTwoFactorInput!) { enableTwoFactor(input: $input) { message recoveryCodes } }"): typeof import('./graphql.js').EnableTwoFactorDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DisableTwoFactor($input: TwoFactorProofInput!) { disableTwoFactor(input: $input) { message } }"): typeof import('./graphql.js').DisableTwoFactorDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RegenerateRecoveryCodes($input: TwoFactorProofInput!) { regenerateRecoveryCodes(input: $input) { message recoveryCodes } }"): typeof import('./graphql.js').RegenerateRecoveryCodesDocument;
 
 
 export function graphql(source: string) {

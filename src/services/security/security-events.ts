@@ -1,8 +1,8 @@
 // The account's own activity log: what happened, when, from which address and user agent. Written
 // for the account the event concerns (a failed sign-in for a known email is its owner's event) and
 // read back only by that account's own sessions.
-import type { PrismaClient, SecurityEvent } from '../generated/prisma/client.ts';
-import type { Caller } from './caller.ts';
+import type { PrismaClient, SecurityEvent } from '../../generated/prisma/client.ts';
+import type { Caller } from '../caller.ts';
 
 export const SECURITY_EVENT_KINDS = [
   'SIGN_UP',
@@ -32,26 +32,48 @@ export interface SecurityEventView extends Omit<SecurityEvent, 'kind' | 'userId'
 export interface SecurityEvents {
   /** Appends one event for `userId`, stamped with the caller's address and user agent. */
   record(userId: string, kind: SecurityEventKind, caller: Caller): Promise<void>;
-  /** The account's events, newest first; `limit` is checked by the caller (1..100). */
+  /**
+   * Whether the account signed up or in from this caller's address and user agent within the
+   * retention window.
+   * Failed sign-ins and reset requests do not count: anyone can cause those.
+   */
+  seenFrom(userId: string, caller: Caller): Promise<boolean>;
+  /** The account's events within the retention window, newest first; `limit` is checked by the caller (1..100). */
   list(userId: string, limit: number): Promise<SecurityEventView[]>;
 }
 
-export function createSecurityEvents(deps: { prisma: PrismaClient }): SecurityEvents {
-  const { prisma } = deps;
+export function createSecurityEvents(deps: { prisma: PrismaClient; retentionDays: number }): SecurityEvents {
+  const { prisma, retentionDays } = deps;
+  // Older events are never shown or counted, whether or not a purge has deleted them yet.
+  const cutoff = () => new Date(Date.now() - retentionDays * 86_400_000);
   return {
     async record(userId, kind, caller) {
       await prisma.securityEvent.create({
         data: { userId, kind, ipAddress: caller.ip.slice(0, 64), userAgent: caller.userAgent },
       });
     },
+    async seenFrom(userId, caller) {
+      const found = await prisma.securityEvent.findFirst({
+        where: {
+          userId,
+          kind: { in: ['SIGN_UP', 'SIGN_IN'] satisfies SecurityEventKind[] },
+          ipAddress: caller.ip.slice(0, 64),
+          userAgent: caller.userAgent,
+          createdAt: { gte: cutoff() },
+        },
+        select: { id: true },
+      });
+      return found !== null;
+    },
     async list(userId, limit) {
       const rows = await prisma.securityEvent.findMany({
-        where: { userId },
+        where: { userId, createdAt: { gte: cutoff() } },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: limit,
         select: { id: true, kind: true, ipAddress: true, userAgent: true, createdAt: true },
       });
       return rows.map((row) => ({ ...row, kind: row.kind as SecurityEventKind }));
     },
+
   };
 }

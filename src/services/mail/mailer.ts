@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../../logger.ts';
 
 /** Every mail of the contract's "Mails" table, for the sent/failed counters; `other` otherwise. */
 export const MAIL_KINDS = [

@@ -1,7 +1,8 @@
 // Server-side sessions: one row per sign-in, with a sliding idle expiry and an absolute cap.
 // A token is accepted only while its row exists, is not revoked and has not expired, so logout
 // takes effect at once on every instance.
-import type { PrismaClient, User } from '../generated/prisma/client.ts';
+import type { PrismaClient, User } from '../../generated/prisma/client.ts';
+import type { Caller } from '../caller.ts';
 import { findSessionWithUser } from './session-lookup.ts';
 import type { TokenSigner } from './tokens.ts';
 
@@ -16,6 +17,10 @@ export interface SessionView {
   createdAt: Date;
   expiresAt: Date;
   absoluteExpiresAt: Date;
+  /** Approximate: moved only with the row's expiry, about once a minute. */
+  lastActiveAt: Date;
+  userAgent: string | null;
+  ipAddress: string | null;
 }
 
 export interface IssuedSession {
@@ -30,10 +35,16 @@ export interface ResumedSession extends IssuedSession {
 }
 
 export interface SessionService {
-  start(userId: string): Promise<IssuedSession>;
+  /** A new session for the user, remembering the caller's address and user agent. */
+  start(userId: string, caller: Caller): Promise<IssuedSession>;
   /** Verifies the token and its row, slides the idle expiry, and mints a fresh token; null if invalid. */
   resume(token: string): Promise<ResumedSession | null>;
   revoke(sessionId: string): Promise<void>;
+}
+
+function viewOf(row: SessionView & { userId: string; revokedAt: Date | null }): Omit<SessionView, 'expiresAt'> {
+  const { id, createdAt, absoluteExpiresAt, lastActiveAt, userAgent, ipAddress } = row;
+  return { id, createdAt, absoluteExpiresAt, lastActiveAt, userAgent, ipAddress };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -56,7 +67,7 @@ export function createSessionService(deps: {
     return {
       token: tokens.sign(userId, row.id, issuedAt, expiresAt),
       lifetimeSeconds: (expiresAt.getTime() - issuedAt.getTime()) / 1000,
-      session: { id: row.id, createdAt: row.createdAt, absoluteExpiresAt: row.absoluteExpiresAt, expiresAt },
+      session: { ...row, expiresAt },
     };
   }
 
@@ -67,44 +78,50 @@ export function createSessionService(deps: {
   }
 
   return {
-    async start(userId) {
+    async start(userId, caller) {
       const now = Date.now();
       const absoluteExpiresAt = new Date(now + config.absoluteSeconds * 1000);
       const row = await prisma.session.create({
         data: {
           userId,
+          userAgent: caller.userAgent,
+          ipAddress: caller.ip.slice(0, 64),
           absoluteExpiresAt,
           expiresAt: new Date(Math.min(now + idleMs + writeAheadMs, absoluteExpiresAt.getTime())),
         },
       });
-      return issue(userId, row, now);
+      return issue(userId, viewOf(row), now);
     },
 
     async resume(token) {
       const claims = tokens.verify(token);
       if (!claims || !UUID.test(claims.sessionId) || !UUID.test(claims.userId)) return null;
-      const row = await findSessionWithUser(prisma, claims.sessionId);
+      const found = await findSessionWithUser(prisma, claims.sessionId);
       const now = Date.now();
       if (
-        !row ||
-        row.userId !== claims.userId ||
-        row.revokedAt ||
-        row.expiresAt.getTime() <= now ||
-        row.absoluteExpiresAt.getTime() <= now
+        !found ||
+        found.userId !== claims.userId ||
+        found.revokedAt ||
+        found.expiresAt.getTime() <= now ||
+        found.absoluteExpiresAt.getTime() <= now
       ) {
         return null;
       }
-      const issued = issue(row.userId, { id: claims.sessionId, createdAt: row.createdAt, absoluteExpiresAt: row.absoluteExpiresAt }, now);
+      const { user, ...row } = found;
+      const issued = issue(row.userId, viewOf(row), now);
       if (issued.session.expiresAt > row.expiresAt) {
         const ahead = Math.min(issued.session.expiresAt.getTime() + writeAheadMs, row.absoluteExpiresAt.getTime());
-        // Conditional, so a refresh racing a logout cannot bring the session back.
+        // Conditional, so a refresh racing a logout cannot bring the session back. lastActiveAt
+        // rides on this write: activity is known to the minute without a write per request.
+        const lastActiveAt = new Date(now);
         const { count } = await prisma.session.updateMany({
-          where: { id: claims.sessionId, revokedAt: null },
-          data: { expiresAt: new Date(ahead) },
+          where: { id: row.id, revokedAt: null },
+          data: { expiresAt: new Date(ahead), lastActiveAt },
         });
         if (count === 0) return null;
+        issued.session.lastActiveAt = lastActiveAt;
       }
-      return { ...issued, user: row.user };
+      return { ...issued, user };
     },
 
     async revoke(sessionId) {

@@ -1,16 +1,9 @@
 // The read behind every signed-in request: the session row and its user in one indexed query
 // (primary keys on both sides); Prisma's include would send two. The user comes whole, hash
 // included, because the GraphQL User type's shape is the whole model: Pothos would read it again.
-import type { PrismaClient, User } from '../generated/prisma/client.ts';
+import type { PrismaClient, Session, User } from '../../generated/prisma/client.ts';
 
-export interface SessionRow {
-  userId: string;
-  createdAt: Date;
-  expiresAt: Date;
-  absoluteExpiresAt: Date;
-  revokedAt: Date | null;
-  user: User;
-}
+export type SessionRow = Session & { user: User };
 
 interface JoinedRow {
   user_id: string;
@@ -18,8 +11,12 @@ interface JoinedRow {
   expires_at: Date;
   absolute_expires_at: Date;
   revoked_at: Date | null;
+  last_active_at: Date;
+  user_agent: string | null;
+  ip_address: string | null;
   username: string;
   email: string;
+  email_verified: boolean;
   password_hash: string;
   user_created_at: Date;
   user_updated_at: Date;
@@ -28,17 +25,30 @@ interface JoinedRow {
 export async function findSessionWithUser(prisma: PrismaClient, sessionId: string): Promise<SessionRow | null> {
   const rows = await prisma.$queryRaw<JoinedRow[]>`
     SELECT s.user_id, s.created_at, s.expires_at, s.absolute_expires_at, s.revoked_at,
-           u.username, u.email, u.password_hash, u.created_at AS user_created_at, u.updated_at AS user_updated_at
+           s.last_active_at, s.user_agent, s.ip_address,
+           u.username, u.email, u.email_verified, u.password_hash, u.created_at AS user_created_at, u.updated_at AS user_updated_at
       FROM sessions s JOIN users u ON u.id = s.user_id
      WHERE s.id = ${sessionId}::uuid`;
   const row = rows[0];
   if (!row) return null;
   return {
+    id: sessionId,
     userId: row.user_id,
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     absoluteExpiresAt: row.absolute_expires_at,
     revokedAt: row.revoked_at,
-    user: { id: row.user_id, username: row.username, email: row.email, passwordHash: row.password_hash, createdAt: row.user_created_at, updatedAt: row.user_updated_at },
+    lastActiveAt: row.last_active_at,
+    userAgent: row.user_agent,
+    ipAddress: row.ip_address,
+    user: {
+      id: row.user_id,
+      username: row.username,
+      email: row.email,
+      emailVerified: row.email_verified,
+      passwordHash: row.password_hash,
+      createdAt: row.user_created_at,
+      updatedAt: row.user_updated_at,
+    },
   };
 }

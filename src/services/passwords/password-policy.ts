@@ -2,8 +2,8 @@
 // passwords, no composition rules, nothing trimmed or case-folded.
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { adjacencyGraphs, dictionary } from '@zxcvbn-ts/language-common';
-import { badInput } from './errors.ts';
-import { hasUnpairedSurrogates } from './input.ts';
+import { badInput } from '../errors.ts';
+import { hasUnpairedSurrogates } from '../input.ts';
 
 export interface PasswordPolicy {
   minLength: number;

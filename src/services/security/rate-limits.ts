@@ -11,7 +11,7 @@ import {
   RateLimiterRedis,
   RateLimiterRes,
 } from 'rate-limiter-flexible';
-import { AppError } from './errors.ts';
+import { AppError } from '../errors.ts';
 
 /** `points` attempts per `seconds`; past that, refused until the window ends. */
 export interface RateLimitRule {
@@ -29,6 +29,13 @@ export const RATE_LIMIT_RULES = [
   'resetPasswordIp',
   'deleteUserAccount',
   'deleteUserIp',
+  'emailCodeMailAccount',
+  'emailCodeMailIp',
+  'emailCodeCheckAccount',
+  'emailCodeCheckIp',
+  'signInDevice',
+  'secondFactorAccount',
+  'twoFactorPasswordAccount',
 ] as const;
 
 export type RateLimitRuleName = (typeof RATE_LIMIT_RULES)[number];

@@ -1,0 +1,87 @@
+// Moving an account to another address: the password proves the user, a code mailed to the new
+// address proves the address, and the old address hears of both steps.
+import { Prisma, type PrismaClient, type User } from '../../generated/prisma/client.ts';
+import { revokeSessionsOf } from '../sessions/account-sessions.ts';
+import type { BackgroundTasks } from '../background-tasks.ts';
+import type { Caller } from '../caller.ts';
+import type { CredentialChecker } from '../passwords/credentials.ts';
+import { AppError, badInput } from '../errors.ts';
+import { normalizeEmail } from '../input.ts';
+import { emailChangeCodeMail, emailChangedMail, emailChangeRequestedMail } from '../mail/mail-templates.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import type { OneTimeCodes } from '../codes/one-time-codes.ts';
+import { normalizePassword, type PasswordPolicy } from '../passwords/password-policy.ts';
+import { clientKey, type RateLimits } from '../security/rate-limits.ts';
+import type { SecurityEvents } from '../security/security-events.ts';
+
+export interface ChangeEmailInput {
+  newEmail: string;
+  password: string;
+}
+
+export interface EmailChange {
+  /** Checks the password and the new address, then mails it a code; nothing changes yet. */
+  request(user: User, input: ChangeEmailInput, caller: Caller): Promise<void>;
+  /** With the code, the address becomes the new one, verified; every session but `currentSessionId` ends. */
+  confirm(user: User, code: string, currentSessionId: string, caller: Caller): Promise<void>;
+}
+
+export function createEmailChange(deps: {
+  prisma: PrismaClient;
+  credentials: CredentialChecker;
+  codes: OneTimeCodes;
+  mailer: Mailer;
+  background: BackgroundTasks;
+  limits: RateLimits;
+  events: SecurityEvents;
+  policy: PasswordPolicy;
+  appName: string;
+}): EmailChange {
+  const { prisma, credentials, codes, mailer, background, limits, events, policy, appName } = deps;
+
+  return {
+    async request(user, input, caller) {
+      const newEmail = normalizeEmail(input.newEmail, 'newEmail');
+      normalizePassword(input.password, { ...policy, minLength: 0 });
+      // The password check shares deleteUser's counters: a stolen session gets one budget of
+      // guesses at the password, whichever operation it tries them through.
+      await limits.consume('deleteUserIp', clientKey(caller.ip));
+      await limits.consume('deleteUserAccount', user.id);
+      await limits.consume('emailCodeMailIp', clientKey(caller.ip));
+      await limits.consume('emailCodeMailAccount', user.id);
+      if (!(await credentials.check(user.email, input.password)).ok) throw new AppError('INVALID_CREDENTIALS');
+      if (newEmail === user.email) throw badInput('newEmail', 'is already the address of this account');
+      // A courtesy to the user only: the unique index decides at confirmEmailChange.
+      if (await prisma.user.findUnique({ where: { email: newEmail }, select: { id: true } })) throw new AppError('EMAIL_TAKEN');
+      await events.record(user.id, 'EMAIL_CHANGE_REQUESTED', caller);
+      background.run('email-change-mail', async () => {
+        const code = await codes.issue(user.id, 'email_change', newEmail);
+        await mailer.send(emailChangeCodeMail(newEmail, appName, code, codes.policy('email_change').ttlSeconds));
+        await mailer.send(emailChangeRequestedMail(user.email, appName, newEmail));
+      });
+    },
+
+    async confirm(user, code, currentSessionId, caller) {
+      await limits.consume('emailCodeCheckIp', clientKey(caller.ip));
+      await limits.consume('emailCodeCheckAccount', user.id);
+      const oldEmail = user.email;
+      const newEmail = await codes.redeem({ userId: user.id }, 'email_change', code, async (tx, { email: newEmail }) => {
+        if (!newEmail) throw new AppError('INVALID_CODE');
+        try {
+          await tx.user.update({ where: { id: user.id }, data: { email: newEmail, emailVerified: true } });
+        } catch (error) {
+          // The unique index decides: an account that took the address meanwhile wins, and this
+          // whole transaction (the code included) is rolled back.
+          if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw new AppError('EMAIL_TAKEN');
+          throw error;
+        }
+        // Codes mailed to the old address (a reset, a verification) must not work for the new one.
+        await codes.discard(tx, user.id);
+        await revokeSessionsOf(tx, user.id, currentSessionId);
+        return newEmail;
+      });
+      await events.record(user.id, 'EMAIL_CHANGED', caller);
+      background.run('email-changed-mail', () => mailer.send(emailChangedMail(oldEmail, appName, newEmail)));
+    },
+  };
+}

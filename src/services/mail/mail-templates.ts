@@ -1,0 +1,108 @@
+// The mails the service sends, as plain text and HTML. What a client sent (a user agent, an
+// address) goes in as plain text: control characters dropped from the text part, and the HTML
+// escapes everything it includes.
+import type { Caller } from '../caller.ts';
+import type { MailKind, MailMessage } from './mailer.ts';
+
+/** One paragraph: plain text, or a labelled code ("Your reset code is: 123456"), shown large in HTML. */
+type Block = string | { label: string; code: string };
+
+export function resetCodeMail(to: string, appName: string, code: string, ttlSeconds: number): MailMessage {
+  return mail('password_reset', to, appName, `${appName}: your password reset code`, [
+    `Someone asked to reset the password of your ${appName} account.`,
+    { label: 'Your reset code is:', code },
+    `It expires in ${duration(ttlSeconds)} and works once.`,
+    "If you didn't ask for this, ignore this mail: your password stays as it is.",
+  ]);
+}
+
+export function passwordChangedMail(to: string, appName: string, how: 'reset' | 'change'): MailMessage {
+  const what =
+    how === 'reset'
+      ? `The password of your ${appName} account was just changed with a reset code, and every session was signed out.`
+      : `The password of your ${appName} account was just changed from a signed-in session, and every other session was signed out.`;
+  return mail('password_changed', to, appName, `${appName}: your password was changed`, [
+    what,
+    "If this wasn't you, ask for a new reset code at once and choose a new password.",
+  ]);
+}
+
+export function verificationCodeMail(to: string, appName: string, code: string, ttlSeconds: number): MailMessage {
+  return mail('verification', to, appName, `${appName}: verify your email address`, [
+    `To verify this address for your ${appName} account, enter the code below.`,
+    { label: 'Your verification code is:', code },
+    `It expires in ${duration(ttlSeconds)} and works once.`,
+    "If you didn't sign up, ignore this mail.",
+  ]);
+}
+
+export function emailChangeCodeMail(to: string, appName: string, code: string, ttlSeconds: number): MailMessage {
+  return mail('email_change_code', to, appName, `${appName}: confirm your new address`, [
+    `Someone asked to move a ${appName} account to this address. To make it the account's address, enter the code below.`,
+    { label: 'Your confirmation code is:', code },
+    `It expires in ${duration(ttlSeconds)} and works once.`,
+    "If you didn't ask for this, ignore this mail: nothing changes.",
+  ]);
+}
+
+export function emailChangeRequestedMail(to: string, appName: string, newEmail: string): MailMessage {
+  return mail('email_change_notice', to, appName, `${appName}: email change requested`, [
+    `Someone signed in to your ${appName} account asked to change its address from this one to ${plain(newEmail)}.`,
+    'Nothing changes until the code mailed to the new address is entered.',
+    "If this wasn't you, reset your password at once: whoever asked knows it.",
+  ]);
+}
+
+export function emailChangedMail(to: string, appName: string, newEmail: string): MailMessage {
+  return mail('email_change_notice', to, appName, `${appName}: your email address was changed`, [
+    `The address of your ${appName} account was changed from this one to ${plain(newEmail)}, and every other session was signed out.`,
+    "If this wasn't you, contact support: this address no longer signs in to the account.",
+  ]);
+}
+
+export function newSignInMail(to: string, appName: string, caller: Caller, at: Date): MailMessage {
+  return mail('new_sign_in', to, appName, `${appName}: new sign-in to your account`, [
+    `Your ${appName} account was just signed in to from a browser or address it has not used recently.`,
+    `When: ${at.toISOString()}`,
+    `Address: ${plain(caller.ip)}`,
+    `Browser: ${plain(caller.userAgent ?? 'unknown')}`,
+    "If this was you, there is nothing to do. If it wasn't, change your password and sign out your other sessions.",
+  ]);
+}
+
+function mail(kind: MailKind, to: string, appName: string, subject: string, blocks: Block[]): MailMessage {
+  return {
+    kind,
+    to,
+    subject,
+    text: blocks.map((b) => (typeof b === 'string' ? b : `${b.label} ${b.code}`)).join('\n\n'),
+    html: page(
+      appName,
+      blocks.map((b) =>
+        typeof b === 'string'
+          ? `<p>${escape(b)}</p>`
+          : `<p>${escape(b.label)}</p><p style="font-size:24px;font-weight:bold;letter-spacing:4px">${escape(b.code)}</p>`,
+      ),
+    ),
+  };
+}
+
+/** A value a client sent, as one line of plain text: no line breaks or other control characters. */
+function plain(value: string): string {
+  return value.replace(/\p{Cc}/gu, ' ');
+}
+
+// Never more than the real lifetime: rounding 90 seconds up to "2 minutes" (or 20 down to "0
+// minutes") would promise a code that is already dead.
+function duration(seconds: number): string {
+  const [amount, unit] = seconds % 3600 === 0 ? [seconds / 3600, 'hour'] : seconds % 60 === 0 ? [seconds / 60, 'minute'] : [seconds, 'second'];
+  return `${amount} ${unit}${amount === 1 ? '' : 's'}`;
+}
+
+export function page(title: string, paragraphs: string[]): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head><body>${paragraphs.join('')}</body></html>`;
+}
+
+export function escape(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,62 @@
+// Changing the password while signed in: the current password proves the user (a stolen session
+// alone cannot take the account), every session ends, and this browser gets a new one.
+import type { PrismaClient, User } from '../../generated/prisma/client.ts';
+import { revokeSessionsOf } from '../sessions/account-sessions.ts';
+import type { BackgroundTasks } from '../background-tasks.ts';
+import type { Caller } from '../caller.ts';
+import type { CredentialChecker } from './credentials.ts';
+import { AppError } from '../errors.ts';
+import { passwordChangedMail } from '../mail/mail-templates.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import { checkNewPassword, normalizePassword, type PasswordPolicy } from './password-policy.ts';
+import type { PasswordHasher } from './passwords.ts';
+import { clientKey, type RateLimits } from '../security/rate-limits.ts';
+import type { SecurityEvents } from '../security/security-events.ts';
+import type { IssuedSession, SessionService } from '../sessions/sessions.ts';
+
+export interface ChangePasswordInput {
+  currentPassword: string;
+  newPassword: string;
+}
+
+export interface PasswordChange {
+  /** The new session for this browser; every earlier session of the user is revoked. */
+  change(user: User, input: ChangePasswordInput, caller: Caller): Promise<IssuedSession>;
+}
+
+export function createPasswordChange(deps: {
+  prisma: PrismaClient;
+  credentials: CredentialChecker;
+  passwords: PasswordHasher;
+  sessions: SessionService;
+  mailer: Mailer;
+  background: BackgroundTasks;
+  limits: RateLimits;
+  events: SecurityEvents;
+  policy: PasswordPolicy;
+  appName: string;
+}): PasswordChange {
+  const { prisma, credentials, passwords, sessions, mailer, background, limits, events, policy, appName } = deps;
+
+  return {
+    async change(user, input, caller) {
+      normalizePassword(input.currentPassword, { ...policy, minLength: 0 }, 'currentPassword');
+      normalizePassword(input.newPassword, policy, 'newPassword');
+      // deleteUser's counters: one budget of password guesses per account, whichever operation.
+      // Counted before the strength estimate and argon2.
+      await limits.consume('deleteUserIp', clientKey(caller.ip));
+      await limits.consume('deleteUserAccount', user.id);
+      const password = checkNewPassword(input.newPassword, policy, 'newPassword', [user.username, user.email, user.email.split('@')[0] ?? '']);
+      if (!(await credentials.check(user.email, input.currentPassword)).ok) throw new AppError('INVALID_CREDENTIALS');
+      const passwordHash = await passwords.hash(password);
+      await prisma.$transaction(async (tx) => {
+        await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
+        await revokeSessionsOf(tx, user.id);
+      });
+      const issued = await sessions.start(user.id, caller);
+      await events.record(user.id, 'PASSWORD_CHANGED', caller);
+      background.run('password-changed-mail', () => mailer.send(passwordChangedMail(user.email, appName, 'change')));
+      return issued;
+    },
+  };
+}

@@ -1,0 +1,66 @@
+// The signed-in user's view of their own sessions: list them, end one, end all the others. Every
+// query is scoped to the caller's user id, so another user's session is indistinguishable from
+// one that does not exist.
+import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import type { Caller } from '../caller.ts';
+import { AppError } from '../errors.ts';
+import type { SecurityEvents } from '../security/security-events.ts';
+import type { SessionView } from './sessions.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface AccountSessions {
+  /** Live sessions (not revoked, not expired), newest first. */
+  list(userId: string): Promise<SessionView[]>;
+  /** Ends one of the user's own live sessions; NOT_FOUND for any other id. */
+  revoke(userId: string, sessionId: string, caller: Caller): Promise<void>;
+  /** Ends every session of the user but `currentSessionId`. */
+  revokeOthers(userId: string, currentSessionId: string, caller: Caller): Promise<void>;
+  /** Ends the current session (logout). */
+  logout(userId: string, sessionId: string, caller: Caller): Promise<void>;
+}
+
+/** Revokes the user's live sessions (all, or all but one), in whatever transaction `db` is. */
+export async function revokeSessionsOf(db: Prisma.TransactionClient | PrismaClient, userId: string, exceptSessionId?: string): Promise<number> {
+  const { count } = await db.session.updateMany({
+    where: { userId, revokedAt: null, ...(exceptSessionId ? { id: { not: exceptSessionId } } : {}) },
+    data: { revokedAt: new Date() },
+  });
+  return count;
+}
+
+export function createAccountSessions(deps: { prisma: PrismaClient; events: SecurityEvents }): AccountSessions {
+  const { prisma, events } = deps;
+  const live = (now: Date) => ({ revokedAt: null, expiresAt: { gt: now }, absoluteExpiresAt: { gt: now } });
+
+  return {
+    async list(userId) {
+      return prisma.session.findMany({
+        where: { userId, ...live(new Date()) },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        select: { id: true, createdAt: true, expiresAt: true, absoluteExpiresAt: true, lastActiveAt: true, userAgent: true, ipAddress: true },
+      });
+    },
+
+    async revoke(userId, sessionId, caller) {
+      // A malformed id would be a database error on the uuid column: it names nothing of the user's.
+      if (!UUID.test(sessionId)) throw new AppError('NOT_FOUND');
+      const { count } = await prisma.session.updateMany({
+        where: { id: sessionId, userId, ...live(new Date()) },
+        data: { revokedAt: new Date() },
+      });
+      if (count === 0) throw new AppError('NOT_FOUND');
+      await events.record(userId, 'SESSION_REVOKED', caller);
+    },
+
+    async revokeOthers(userId, currentSessionId, caller) {
+      const count = await revokeSessionsOf(prisma, userId, currentSessionId);
+      if (count > 0) await events.record(userId, 'SESSION_REVOKED', caller);
+    },
+
+    async logout(userId, sessionId, caller) {
+      const { count } = await prisma.session.updateMany({ where: { id: sessionId, userId, revokedAt: null }, data: { revokedAt: new Date() } });
+      if (count > 0) await events.record(userId, 'LOGOUT', caller);
+    },
+  };
+}

@@ -1,0 +1,214 @@
+// Two-factor sign-in with an authenticator app (contract: "Sign-in protection"): setting it up,
+// turning it on and off, recovery codes, and the second step of signIn. Every code presented counts
+// against the account (secondFactorAccount) whatever the client; a code once accepted is refused
+// when presented again (the last accepted time step is stored).
+import QRCode from 'qrcode';
+import { Prisma, type PrismaClient, type TwoFactorCredential, type User } from '../../generated/prisma/client.ts';
+import type { BackgroundTasks } from '../background-tasks.ts';
+import type { Caller } from '../caller.ts';
+import { AppError } from '../errors.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import { normalizePassword, type PasswordPolicy } from '../passwords/password-policy.ts';
+import type { PasswordHasher } from '../passwords/passwords.ts';
+import type { RateLimits } from '../security/rate-limits.ts';
+import type { SecretBox } from './secret-box.ts';
+import type { SecurityEvents } from '../security/security-events.ts';
+import { generateRecoveryCodes, hashNewRecoveryCode, hashRecoveryCode } from './recovery-codes.ts';
+import { parseSecondFactorCode, type SecondFactorCode } from './second-factor-code.ts';
+import type { Totp } from './totp.ts';
+import { type TwoFactorChange, twoFactorNoticeMail } from './two-factor-mail.ts';
+
+export interface TwoFactorSetup {
+  secret: string;
+  otpauthUrl: string;
+  qrCodeSvg: string;
+}
+
+export interface TwoFactorProof {
+  password: string;
+  code: string;
+}
+
+export interface TwoFactorService {
+  /** A new pending secret (replacing a pending one); sign-in is unchanged until `enable`. */
+  startSetup(user: User, password: string): Promise<TwoFactorSetup>;
+  /** Turns two-factor on with a code of the pending secret; ends every session but `keepSessionId`. Returns the first recovery codes. */
+  enable(user: User, code: string, keepSessionId: string, caller: Caller): Promise<string[]>;
+  disable(user: User, proof: TwoFactorProof, caller: Caller): Promise<void>;
+  /** A new set of recovery codes; the old ones stop working. */
+  regenerateRecoveryCodes(user: User, proof: TwoFactorProof, caller: Caller): Promise<string[]>;
+  /**
+   * signIn's second step, once the password was right: nothing when two-factor is off (the code is
+   * ignored); SECOND_FACTOR_REQUIRED without a code; INVALID_CODE for a wrong or reused one.
+   */
+  checkSignIn(user: User, code: string | null | undefined, caller: Caller): Promise<void>;
+}
+
+export function createTwoFactorService(deps: {
+  prisma: PrismaClient;
+  passwords: PasswordHasher;
+  policy: PasswordPolicy;
+  limits: RateLimits;
+  totp: Totp;
+  box: SecretBox;
+  events: SecurityEvents;
+  mailer: Mailer;
+  background: BackgroundTasks;
+  appName: string;
+}): TwoFactorService {
+  const { prisma, passwords, policy, limits, totp, box, events, mailer, background, appName } = deps;
+
+  const notify = (user: User, change: TwoFactorChange) =>
+    background.run('two-factor-mail', () => mailer.send(twoFactorNoticeMail(user.email, appName, change)));
+
+  async function checkPassword(user: User, rawPassword: string): Promise<void> {
+    const password = normalizePassword(rawPassword, { ...policy, minLength: 0 });
+    await limits.consume('twoFactorPasswordAccount', user.id);
+    const { ok } = await passwords.verify(user.passwordHash, password);
+    if (!ok) throw new AppError('INVALID_CREDENTIALS');
+  }
+
+  const enabledCredential = (userId: string) => prisma.twoFactorCredential.findFirst({ where: { userId, enabledAt: { not: null } } });
+
+  function openSecret(credential: TwoFactorCredential): { plain: string; stale: boolean } {
+    const opened = box.open(credential.secretEncrypted, credential.userId);
+    // Only a lost or wrong ENCRYPTION_KEY gets here: an operator's problem, logged as a server error.
+    if (!opened) throw new Error('a stored two-factor secret does not decrypt: ENCRYPTION_KEY changed without ENCRYPTION_KEY_PREVIOUS?');
+    return opened;
+  }
+
+  /** Re-sealed under the current key when it was opened with the previous one (a rotation). */
+  const resealed = (userId: string, opened: { plain: string; stale: boolean }) =>
+    opened.stale ? { secretEncrypted: box.seal(opened.plain, userId) } : {};
+
+  /**
+   * Spends an authenticator code (its step becomes the last used) or a recovery code, atomically, so
+   * two requests with one code cannot both pass. Counted before it is compared.
+   */
+  async function proveSecondFactor(credential: TwoFactorCredential, code: SecondFactorCode, caller: Caller): Promise<'authenticator' | 'recovery'> {
+    const { userId } = credential;
+    await limits.consume('secondFactorAccount', userId);
+    const opened = openSecret(credential);
+    let accepted = false;
+    if (code.kind === 'authenticator') {
+      const step = totp.verify(opened.plain, code.code, credential.lastUsedStep);
+      if (step !== null) {
+        const { count } = await prisma.twoFactorCredential.updateMany({
+          where: { userId, enabledAt: { not: null }, OR: [{ lastUsedStep: null }, { lastUsedStep: { lt: step } }] },
+          data: { lastUsedStep: step, ...resealed(userId, opened) },
+        });
+        accepted = count === 1;
+      }
+    } else if (code.kind === 'recovery') {
+      const { count } = await prisma.recoveryCode.deleteMany({ where: { userId, codeHash: hashRecoveryCode(opened.plain, code.code) } });
+      accepted = count === 1;
+      if (accepted && opened.stale) await prisma.twoFactorCredential.updateMany({ where: { userId }, data: resealed(userId, opened) });
+    }
+    if (!accepted || code.kind === 'malformed') {
+      await events.record(userId, 'SECOND_FACTOR_FAILED', caller);
+      throw new AppError('INVALID_CODE');
+    }
+    await limits.reset('secondFactorAccount', userId);
+    if (code.kind === 'recovery') await events.record(userId, 'RECOVERY_CODE_USED', caller);
+    return code.kind;
+  }
+
+  /** Replaces the account's recovery codes inside `tx`; returns the new ones, formatted. */
+  async function replaceRecoveryCodes(tx: Prisma.TransactionClient, userId: string, secret: string): Promise<string[]> {
+    const codes = generateRecoveryCodes();
+    await tx.recoveryCode.deleteMany({ where: { userId } });
+    await tx.recoveryCode.createMany({ data: codes.map((code) => ({ userId, codeHash: hashNewRecoveryCode(secret, code) })) });
+    return codes;
+  }
+
+  return {
+    async startSetup(user, password) {
+      await checkPassword(user, password);
+      if (await enabledCredential(user.id)) throw new AppError('CONFLICT', 'two-factor is already on');
+      const secret = totp.newSecret();
+      const data = { secretEncrypted: box.seal(secret, user.id), enabledAt: null, lastUsedStep: null, createdAt: new Date() };
+      // Only a pending row is replaced: a concurrent enable wins, and this answers CONFLICT.
+      const { count } = await prisma.twoFactorCredential.updateMany({ where: { userId: user.id, enabledAt: null }, data });
+      if (count === 0) {
+        try {
+          await prisma.twoFactorCredential.create({ data: { userId: user.id, ...data } });
+        } catch (error) {
+          if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw new AppError('CONFLICT', 'two-factor is already on');
+          throw error;
+        }
+      }
+      const otpauthUrl = totp.otpauthUrl(secret, appName, user.email);
+      const qrCodeSvg = await QRCode.toString(otpauthUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+      return { secret, otpauthUrl, qrCodeSvg };
+    },
+
+    async enable(user, rawCode, keepSessionId, caller) {
+      const code = parseSecondFactorCode(rawCode);
+      const pending = await prisma.twoFactorCredential.findFirst({ where: { userId: user.id, enabledAt: null } });
+      if (!pending) throw new AppError('INVALID_CODE');
+      await limits.consume('secondFactorAccount', user.id);
+      const opened = openSecret(pending);
+      const step = code.kind === 'authenticator' ? totp.verify(opened.plain, code.code, null) : null;
+      if (step === null) throw new AppError('INVALID_CODE');
+
+      const recoveryCodes = await prisma.$transaction(async (tx) => {
+        // Only the very secret the code was checked against: a setup started meanwhile replaced it.
+        const { count } = await tx.twoFactorCredential.updateMany({
+          where: { userId: user.id, enabledAt: null, secretEncrypted: pending.secretEncrypted },
+          data: { enabledAt: new Date(), lastUsedStep: step, ...resealed(user.id, opened) },
+        });
+        if (count === 0) return null;
+        await tx.session.updateMany({ where: { userId: user.id, revokedAt: null, id: { not: keepSessionId } }, data: { revokedAt: new Date() } });
+        return replaceRecoveryCodes(tx, user.id, opened.plain);
+      });
+      if (!recoveryCodes) throw new AppError('INVALID_CODE');
+      await limits.reset('secondFactorAccount', user.id);
+      await events.record(user.id, 'TWO_FACTOR_ENABLED', caller);
+      notify(user, { kind: 'enabled' });
+      return recoveryCodes;
+    },
+
+    async disable(user, proof, caller) {
+      const code = parseSecondFactorCode(proof.code);
+      await checkPassword(user, proof.password);
+      const credential = await enabledCredential(user.id);
+      if (!credential) throw new AppError('CONFLICT', 'two-factor is off');
+      await proveSecondFactor(credential, code, caller);
+      await prisma.$transaction([
+        prisma.recoveryCode.deleteMany({ where: { userId: user.id } }),
+        prisma.twoFactorCredential.deleteMany({ where: { userId: user.id } }),
+      ]);
+      await events.record(user.id, 'TWO_FACTOR_DISABLED', caller);
+      notify(user, { kind: 'disabled' });
+    },
+
+    async regenerateRecoveryCodes(user, proof, caller) {
+      const code = parseSecondFactorCode(proof.code);
+      await checkPassword(user, proof.password);
+      const credential = await enabledCredential(user.id);
+      if (!credential) throw new AppError('CONFLICT', 'two-factor is off');
+      await proveSecondFactor(credential, code, caller);
+      const secret = openSecret(credential).plain;
+      const recoveryCodes = await prisma.$transaction(async (tx) => {
+        // Disabled meanwhile: no codes for an account without two-factor.
+        if (!(await tx.twoFactorCredential.findFirst({ where: { userId: user.id, enabledAt: { not: null } } }))) return null;
+        return replaceRecoveryCodes(tx, user.id, secret);
+      });
+      if (!recoveryCodes) throw new AppError('CONFLICT', 'two-factor is off');
+      await events.record(user.id, 'RECOVERY_CODES_REGENERATED', caller);
+      notify(user, { kind: 'recovery-codes-replaced' });
+      return recoveryCodes;
+    },
+
+    async checkSignIn(user, rawCode, caller) {
+      const credential = await enabledCredential(user.id);
+      if (!credential) return;
+      if (rawCode == null || rawCode.trim() === '') throw new AppError('SECOND_FACTOR_REQUIRED');
+      const used = await proveSecondFactor(credential, parseSecondFactorCode(rawCode), caller);
+      if (used === 'recovery') {
+        const left = await prisma.recoveryCode.count({ where: { userId: user.id } });
+        notify(user, { kind: 'recovery-code-used', left });
+      }
+    },
+  };
+}
