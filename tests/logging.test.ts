@@ -4,8 +4,8 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../src/logger.ts';
 import { createPinoLogger, type LogFormat } from '../src/observability/pino-logger.ts';
-import { DASHBOARD, ME, RESET_PASSWORD, SEND_MAIL, SIGN_IN, SIGN_UP, uniqueEmail } from './support/operations.ts';
-import { MAIL, resetCodeIn, startSmtpSink, type SmtpSink } from './support/smtp-sink.ts';
+import { CHANGE_PASSWORD, DASHBOARD, ME, RESET_PASSWORD, SEND_MAIL, SIGN_IN, SIGN_UP, uniqueEmail, VERIFY_EMAIL } from './support/operations.ts';
+import { codeIn, MAIL, resetCodeIn, startSmtpSink, type SmtpSink } from './support/smtp-sink.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { TestClient } from './support/test-client.ts';
 
@@ -38,12 +38,17 @@ describe('LOG_FORMAT=json at LOG_LEVEL=debug through a whole account flow', () =
     const password = 'redaction-secret-password-91';
     const wrongPassword = 'wrong-secret-password-73';
     const newPassword = 'renewed-secret-password-58';
-    secrets.push(password, wrongPassword, newPassword);
+    const changedPassword = 'changed-secret-password-36';
+    secrets.push(password, wrongPassword, newPassword, changedPassword);
 
     const browser = t.client();
     const signUp = await browser.graphql(SIGN_UP, { input: { username: 'Redacted', email, password } });
     expect(signUp.data?.signUp.message).toBe('user created!');
     secrets.push((await browser.token())!);
+    // signUp mailed a verification code: it is used.
+    const verificationCode = codeIn(await sink.waitForMail(email, 1, MAIL.verificationCode));
+    codes.push(verificationCode);
+    expect((await browser.graphql(VERIFY_EMAIL, { input: { code: verificationCode } })).data?.verifyEmail.message).toBe('email verified!');
     expect((await t.client().graphql(SIGN_IN, { input: { email, password: wrongPassword } })).errors?.[0]?.extensions?.code).toBe(
       'INVALID_CREDENTIALS',
     );
@@ -72,6 +77,13 @@ describe('LOG_FORMAT=json at LOG_LEVEL=debug through a whole account flow', () =
     const bearerDashboard = await new TestClient(t.graphqlUrl).graphql(DASHBOARD, undefined, { authorization: `Bearer ${bearer}` });
     expect(bearerDashboard.errors).toBeUndefined();
 
+    // changePassword, from the mobile session: a new session and token come back.
+    const changed = await mobile.graphql(CHANGE_PASSWORD, { input: { currentPassword: newPassword, newPassword: changedPassword } });
+    expect(changed.data?.changePassword.message).toBe('password changed!');
+    secrets.push((await mobile.token())!);
+    // Every cookie either client holds (the session and the device cookie) is a secret.
+    for (const client of [browser, mobile]) for (const cookie of await client.jar.getCookies(t.graphqlUrl.toString())) secrets.push(cookie.value);
+
     // A query sent by GET, with a secret in its variables: the query string is never logged.
     const viaGet = await t.client().get({ query: 'query Me($unused: String) { me { id } }', variables: JSON.stringify({ unused: 'get-secret-value-44' }) });
     expect(viaGet.status).toBe(200);
@@ -91,7 +103,7 @@ describe('LOG_FORMAT=json at LOG_LEVEL=debug through a whole account flow', () =
     for (const entry of entries) expect(entry).toMatchObject({ level: expect.any(String), time: expect.any(String), msg: expect.any(String) });
     expect(entries.some((entry) => entry.level === 'debug')).toBe(true);
     const operations = entries.filter((entry) => entry.status !== undefined).flatMap((entry) => (entry.fields as string[] | undefined) ?? []);
-    for (const field of ['signUp', 'signIn', 'dashboard', 'sendMail', 'resetPassword', 'me']) expect(operations).toContain(field);
+    for (const field of ['signUp', 'verifyEmail', 'signIn', 'dashboard', 'sendMail', 'resetPassword', 'changePassword', 'me']) expect(operations).toContain(field);
     // Every line written while a request was handled carries its id.
     const accessLines = entries.filter((entry) => entry.status !== undefined);
     for (const entry of accessLines) expect(entry.requestId).toEqual(expect.any(String));
