@@ -20,6 +20,9 @@ import { type ServerProcess, startServerProcess } from './server-process.ts';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+// Rounds of the interleaved comparison (bare Yoga, me, dashboard, each with logging on and off).
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 3);
 const HOSTILE_BODIES = Number(process.env.BENCH_HOSTILE_BODIES ?? 200);
 const PASSWORD = 'violet-harbor-cactus-42';
 const RUN = Date.now().toString(36);
@@ -121,36 +124,110 @@ function productEnv(dataDir: string, databaseUrl: string | undefined): Record<st
   };
 }
 
+/** One case of the interleaved rounds: a body against one server. */
+interface RoundCase {
+  name: string;
+  server: ServerProcess;
+  body: string;
+  headers?: Record<string, string>;
+  expectBody: string;
+}
+
+interface RoundFigures {
+  runs: LoadResult[];
+  cpu: number[];
+}
+
+/**
+ * The cases that are compared with each other (the product with bare Yoga, logging on with
+ * logging off) run in turns, ROUNDS times each, so that what the machine does meanwhile falls on
+ * all of them alike; each ratio is the median of the per-round ratios.
+ */
+async function interleaved(cases: RoundCase[]): Promise<Map<string, RoundFigures>> {
+  const figures = new Map<string, RoundFigures>(cases.map((c) => [c.name, { runs: [], cpu: [] }]));
+  for (const c of cases) if (WARMUP > 0) await load({ url: c.server.url, body: c.body, headers: c.headers, expectBody: c.expectBody, connections: CONNECTIONS, seconds: WARMUP, warmupSeconds: 0 });
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const c of cases) {
+      const before = c.server.cpuSeconds();
+      const result = await load({ url: c.server.url, body: c.body, headers: c.headers, expectBody: c.expectBody, connections: CONNECTIONS, seconds: ROUND_SECONDS, warmupSeconds: 0 });
+      const own = figures.get(c.name)!;
+      own.runs.push(result);
+      own.cpu.push((c.server.cpuSeconds() - before) / result.seconds);
+    }
+  }
+  return figures;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/** The median round of a case, as one result; errors are the sum over all rounds. */
+function medianOf(f: RoundFigures): { result: LoadResult; cpu: number } {
+  const runs = f.runs;
+  return {
+    result: {
+      rps: median(runs.map((r) => r.rps)),
+      p50: median(runs.map((r) => r.p50)),
+      p99: median(runs.map((r) => r.p99)),
+      errors: runs.reduce((sum, r) => sum + r.errors, 0),
+      seconds: runs.reduce((sum, r) => sum + r.seconds, 0),
+    },
+    cpu: median(f.cpu),
+  };
+}
+
+/** The median over rounds of one case's throughput divided by another's in the same round. */
+const roundRatio = (a: RoundFigures, b: RoundFigures) => median(a.runs.map((r, i) => r.rps / b.runs[i]!.rps));
+
 async function section(label: string, databaseUrl: string | undefined, figures: Figures): Promise<void> {
-  console.log(`\n${label}, one server process (${CONNECTIONS} connections, ${WARMUP} s warm-up, ${SECONDS} s measured)`);
+  console.log(
+    `\n${label}, one server process (${CONNECTIONS} connections, ${WARMUP} s warm-up; bare Yoga, me and dashboard: ${ROUNDS} interleaved rounds of ${ROUND_SECONDS} s, medians; the rest ${SECONDS} s)`,
+  );
+  const dataDir = await mkdtemp(join(tmpdir(), 'auth-api-bench-'));
+  const quietDir = await mkdtemp(join(tmpdir(), 'auth-api-bench-quiet-'));
   const bare = await startServerProcess(['--import', 'tsx', 'bench/bare-yoga.ts'], { PATH: process.env.PATH ?? '' });
   const bareIdle = bare.memory().rssMb;
-  watched = bare;
-  const typename = await measure(bare, { body: gql('{ __typename }'), expectBody: '{"data":{"__typename":"Query"}}', connections: CONNECTIONS });
-  figures.bareRps = typename.result.rps;
-  line('bare Yoga { __typename }', typename.result, '1.00× bare Yoga', typename.cpu);
-  const bareMemory = bare.memory();
-  await bare.stop();
-
-  const dataDir = await mkdtemp(join(tmpdir(), 'auth-api-bench-'));
   const product = await startServerProcess(START_ARGS, productEnv(dataDir, databaseUrl));
   const idle = product.memory().rssMb;
-  watched = product;
+  // The same server with logging off (LOG_LEVEL=silent): what the access lines cost.
+  const quiet = await startServerProcess(START_ARGS, { ...productEnv(quietDir, databaseUrl), LOG_LEVEL: 'silent', PORT: String(await freePort()) });
   const email = `bench-${RUN}-${label.toLowerCase()}@example.com`;
   const cookie = await signUpAccount(product.url, email);
-  const bareRatio = (r: LoadResult) => ratio(r.rps, figures.bareRps, 'bare Yoga');
-  const ceilingRatio = (r: LoadResult) => ratio(r.rps, figures.ceiling, 'argon2 ceiling');
-
-  const me = await measure(product, { body: gql('{ me { id } }'), expectBody: '{"data":{"me":null}}', connections: CONNECTIONS });
-  line('me, no session', me.result, bareRatio(me.result), me.cpu);
-
+  const quietCookie = await signUpAccount(quiet.url, `bench-${RUN}-${label.toLowerCase()}-quiet@example.com`);
+  const meBody = gql('{ me { id } }');
+  const meAnswer = '{"data":{"me":null}}';
   const dashboardBody = gql('{ dashboard { message } }');
   const dashboardAnswer = '{"data":{"dashboard":{"message":"Welcome, bench!"}}}';
-  const dashboard = await measure(product, { body: dashboardBody, headers: { cookie }, expectBody: dashboardAnswer, connections: CONNECTIONS });
-  line('dashboard, valid session (refreshed)', dashboard.result, bareRatio(dashboard.result), dashboard.cpu);
 
-  await loggingCost(label, databaseUrl, { me: me.result, dashboard: dashboard.result });
+  const rounds = await interleaved([
+    { name: 'bare', server: bare, body: gql('{ __typename }'), expectBody: '{"data":{"__typename":"Query"}}' },
+    { name: 'me', server: product, body: meBody, expectBody: meAnswer },
+    { name: 'me quiet', server: quiet, body: meBody, expectBody: meAnswer },
+    { name: 'dashboard', server: product, body: dashboardBody, headers: { cookie }, expectBody: dashboardAnswer },
+    { name: 'dashboard quiet', server: quiet, body: dashboardBody, headers: { cookie: quietCookie }, expectBody: dashboardAnswer },
+  ]);
+  const bareRounds = rounds.get('bare')!;
+  const print = (name: string, key: string, extra: string, server: ServerProcess) => {
+    const { result, cpu } = medianOf(rounds.get(key)!);
+    watched = server;
+    line(name, result, extra, cpu);
+    return result;
+  };
+  figures.bareRps = print('bare Yoga { __typename }', 'bare', '1.00× bare Yoga', bare).rps;
+  const bareRatio = (key: string) => `${roundRatio(rounds.get(key)!, bareRounds).toFixed(2)}× bare Yoga`;
+  const loggingRatio = (key: string) => `json/off ${roundRatio(rounds.get(key)!, rounds.get(`${key} quiet`)!).toFixed(2)}×`;
+  print('me, no session', 'me', bareRatio('me'), product);
+  print('dashboard, valid session (refreshed)', 'dashboard', bareRatio('dashboard'), product);
+  print('me, logging off', 'me quiet', loggingRatio('me'), quiet);
+  print('dashboard, logging off', 'dashboard quiet', loggingRatio('dashboard'), quiet);
+  const bareMemory = bare.memory();
+  await Promise.all([bare.stop(), quiet.stop()]);
+  await rm(quietDir, { recursive: true, force: true });
   watched = product;
+  const ceilingRatio = (r: LoadResult) => ratio(r.rps, figures.ceiling, 'argon2 ceiling');
 
   const signInBody = gql(SIGN_IN, { i: { email, password: PASSWORD } });
   const signInAnswer = '{"data":{"signIn":{"message":"login successful!"}}}';
@@ -211,7 +288,7 @@ async function section(label: string, databaseUrl: string | undefined, figures: 
       seconds: SECONDS,
     };
     const cpu = (product.cpuSeconds() - cpuBefore[0]! + second.cpuSeconds() - cpuBefore[1]!) / SECONDS;
-    line('dashboard on two processes', total, bareRatio(total), cpu);
+    line('dashboard on two processes', total, ratio(total.rps, figures.bareRps, 'bare Yoga'), cpu);
     await second.stop();
   }
 
@@ -219,24 +296,6 @@ async function section(label: string, databaseUrl: string | undefined, figures: 
   memoryLine('memory, bare Yoga', bareIdle, bareMemory.peakMb);
   memoryLine('memory, product', idle, peak);
   await product.stop();
-  await rm(dataDir, { recursive: true, force: true });
-}
-
-/**
- * What logging costs: the same two cases on a second process with logging off (LOG_LEVEL=silent),
- * measured right after the product's own, each printed with the product's figure as a ratio.
- */
-async function loggingCost(label: string, databaseUrl: string | undefined, logged: { me: LoadResult; dashboard: LoadResult }): Promise<void> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'auth-api-bench-quiet-'));
-  const quiet = await startServerProcess(START_ARGS, { ...productEnv(dataDir, databaseUrl), LOG_LEVEL: 'silent', PORT: String(await freePort()) });
-  watched = quiet;
-  const cookie = await signUpAccount(quiet.url, `bench-${RUN}-${label.toLowerCase()}-quiet@example.com`);
-  const me = await measure(quiet, { body: gql('{ me { id } }'), expectBody: '{"data":{"me":null}}', connections: CONNECTIONS });
-  line('me, logging off', me.result, `json/off ${(logged.me.rps / me.result.rps).toFixed(2)}×`, me.cpu);
-  const dashboardAnswer = '{"data":{"dashboard":{"message":"Welcome, bench!"}}}';
-  const dashboard = await measure(quiet, { body: gql('{ dashboard { message } }'), headers: { cookie }, expectBody: dashboardAnswer, connections: CONNECTIONS });
-  line('dashboard, logging off', dashboard.result, `json/off ${(logged.dashboard.rps / dashboard.result.rps).toFixed(2)}×`, dashboard.cpu);
-  await quiet.stop();
   await rm(dataDir, { recursive: true, force: true });
 }
 

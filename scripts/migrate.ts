@@ -1,10 +1,10 @@
 // `npm run migrate`: applies pending migrations to the configured database and exits. The server
 // also does this at start; this is for deploy pipelines that migrate before rolling out.
-import { loadConfig } from '../src/config.ts';
+import { loadConfigOrExit } from '../src/config.ts';
 import { configuredDatabase, openDatabase } from '../src/db/open-database.ts';
 import { createPinoLogger } from '../src/observability/pino-logger.ts';
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const logger = createPinoLogger(config.log);
 const db = await openDatabase(configuredDatabase(config));
 const rows = await db.prisma.$queryRaw<{ migration_name: string }[]>`

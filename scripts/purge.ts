@@ -1,19 +1,12 @@
 // `npm run purge`: deletes dead rows (see src/services/purge/rules.ts) from the database `npm start`
 // would use (same environment, same configuration) and exits. The server also does this on a timer
 // (PURGE_INTERVAL_SECONDS); this is for cron jobs and for operators who turned the timer off.
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { loadConfigOrExit } from '../src/config.ts';
 import { configuredDatabase, openDatabase } from '../src/db/open-database.ts';
 import { createPurger, describePurge } from '../src/services/purge/purge.ts';
 import { createPurgeRules } from '../src/services/purge/rules.ts';
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.message);
-  process.exit(1);
-}
+const config = loadConfigOrExit();
 
 const db = await openDatabase(configuredDatabase(config));
 try {

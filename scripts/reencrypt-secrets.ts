@@ -1,12 +1,12 @@
 // `npm run reencrypt-secrets`: with ENCRYPTION_KEY set to the new key and ENCRYPTION_KEY_PREVIOUS to
 // the old one, re-encrypts every stored authenticator secret under the new key, then reports. Safe
 // to run while servers are up, and again. Exits 1 if some secret opened with neither key.
-import { loadConfig } from '../src/config.ts';
+import { loadConfigOrExit } from '../src/config.ts';
 import { configuredDatabase, openDatabase } from '../src/db/open-database.ts';
 import { createSecretBox } from '../src/services/two-factor/secret-box.ts';
 import { reencryptSecrets } from '../src/services/two-factor/reencrypt-secrets.ts';
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const db = await openDatabase(configuredDatabase(config));
 try {
   const report = await reencryptSecrets(db.prisma, createSecretBox(config.encryption));

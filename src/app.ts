@@ -52,7 +52,7 @@ export async function createApp(config: Config, baseLogger: Logger, database?: D
   const outage = createDatabaseOutage({ ping: db.ping, logger });
   // A pooled connection the server drops while idle is the first sign of an outage.
   db.pool?.on('error', (error) => outage.report(error));
-  const services = createServices({ config, prisma: db.prisma, rateLimitStore, logger, outage, metrics });
+  const services = createServices({ config, prisma: db.prisma, sql: db.sql, rateLimitStore, logger, outage, metrics });
   const drain = createDrainSwitch();
   const answeredByYoga = new WeakSet<IncomingMessage>();
   const yoga = createGraphqlServer({

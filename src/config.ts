@@ -176,6 +176,20 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * For the commands (`npm start` and the scripts): the configuration, or every problem on standard
+ * error and exit 1. Written there and not logged: the logger's own settings may be what is wrong.
+ */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+
 /** Parses the environment; throws ConfigError listing every problem at once. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   // Empty strings mean "unset", as they do in most deployment tools.

@@ -1,17 +1,9 @@
 // `npm start`: configuration from the environment, then the server, until SIGINT/SIGTERM.
 import { createApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { loadConfigOrExit } from './config.ts';
 import { createPinoLogger } from './observability/pino-logger.ts';
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  // No logger yet: its own settings may be what is wrong.
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
-}
+const config = loadConfigOrExit();
 
 const logger = createPinoLogger(config.log);
 const app = await createApp(config, logger);

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUpNewUser } from './support/accounts.ts';
 import { DELETE_USER, GOOD_PASSWORD, LOGOUT, SIGN_IN } from './support/operations.ts';
 import { expectRateLimited, outcome, uniqueAddress } from './support/rate-limited.ts';
-import { startSecondInstance, startTestApp, type TestApp } from './support/test-app.ts';
+import { SHARED_STORES, twoInstancesOn } from './support/shared-stores.ts';
+import { startTestApp, type TestApp } from './support/test-app.ts';
 import type { GraphqlResponse, TestClient } from './support/test-client.ts';
-import { usingPostgres } from './support/test-database.ts';
 
 const YEAR = 365 * 24 * 60 * 60;
 
@@ -213,26 +213,12 @@ describe('lockout', () => {
 });
 
 // Instances that share a store share the counters, the devices' included.
-const sharedStores = [
-  ...(usingPostgres ? [{ name: 'PostgreSQL', env: {} as Record<string, string> }] : []),
-  ...(process.env.TEST_REDIS_URL ? [{ name: 'Redis', env: { REDIS_URL: process.env.TEST_REDIS_URL } }] : []),
-];
-
-for (const store of sharedStores) {
+for (const store of SHARED_STORES) {
   describe(`lockout across two instances on one ${store.name} store`, () => {
-    let a: TestApp;
-    let b: TestApp;
-    beforeAll(async () => {
-      a = await startTestApp({ env: { ...LIMITS, ...store.env } });
-      b = await startSecondInstance(a, { ...LIMITS, ...store.env });
-    });
-    afterAll(async () => {
-      await b?.close();
-      await a?.close();
-    });
+    const instances = twoInstancesOn(store, LIMITS);
 
     it('the flood through instance A locks others out on B; the owner signs in through B; its own guesses through both are limited', async () => {
-      await lockoutScenario(a, b);
+      await lockoutScenario(instances.a, instances.b);
     }, SCENARIO_TIMEOUT);
   });
 }

@@ -16,9 +16,9 @@ import {
 } from './support/operations.ts';
 import { expectRateLimited, outcome, uniqueAddress, uniqueIpv6Prefix } from './support/rate-limited.ts';
 import { MAIL, resetCodeIn, type SmtpSink, startSmtpSink } from './support/smtp-sink.ts';
-import { startSecondInstance, startTestApp, TEST_ENCRYPTION_KEY, TEST_SECRET, type TestApp } from './support/test-app.ts';
+import { SHARED_STORES, twoInstancesOn } from './support/shared-stores.ts';
+import { startTestApp, TEST_ENCRYPTION_KEY, TEST_SECRET, type TestApp } from './support/test-app.ts';
 import type { TestClient } from './support/test-client.ts';
-import { usingPostgres } from './support/test-database.ts';
 
 // Far longer than any test: every attempt of a test falls inside one window however slow the
 // machine (nothing waits for these windows to end; the retryAfter test has a rule of its own).
@@ -307,33 +307,20 @@ describe('the client address', () => {
   });
 });
 
-// Instances that share a store share the counters. Registered only where the store is there: the
-// PostgreSQL store in the "postgres" project, Redis wherever TEST_REDIS_URL names one.
-const sharedStores = [
-  ...(usingPostgres ? [{ name: 'PostgreSQL', env: {} as Record<string, string> }] : []),
-  ...(process.env.TEST_REDIS_URL ? [{ name: 'Redis', env: { REDIS_URL: process.env.TEST_REDIS_URL } }] : []),
-];
-
-for (const store of sharedStores) {
+// Instances that share a store share the counters.
+for (const store of SHARED_STORES) {
   describe(`two instances on one ${store.name} store`, () => {
-    let a: TestApp;
-    let b: TestApp;
-    beforeAll(async () => {
-      a = await startTestApp({ env: { ...LIMITS, ...store.env } });
-      b = await startSecondInstance(a, { ...LIMITS, ...store.env });
-    });
-    afterAll(async () => {
-      await b?.close();
-      await a?.close();
-    });
+    const instances = twoInstancesOn(store, LIMITS);
 
     it('holds an account limit reached through instance A on instance B', async () => {
+      const { a, b } = instances;
       const { email } = await signUpUser(a);
       for (let i = 0; i < 3; i++) expect(outcome(await signIn(clientAt(a), email, `wrong-guess-${i}-xyz`))).toBe('INVALID_CREDENTIALS');
       expectRateLimited(await signIn(clientAt(b), email, GOOD_PASSWORD), WINDOW);
     });
 
     it('holds an address limit reached through instance A on instance B', async () => {
+      const { a, b } = instances;
       const address = uniqueAddress();
       const { email } = await signUpUser(a);
       for (let i = 0; i < 4; i++) expect(outcome(await signIn(clientAt(a, address), uniqueEmail('nobody'), GOOD_PASSWORD))).toBe('INVALID_CREDENTIALS');

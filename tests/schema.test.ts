@@ -25,7 +25,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   db = await database.open();
   const config = loadConfig({ JWT_SECRET: TEST_SECRET, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, RATE_LIMITS: 'off', DATA_DIR: '/nonexistent-not-written' });
-  services = createServices({ config, prisma: db.prisma, rateLimitStore: { kind: 'memory' }, logger: new CapturingLogger() });
+  services = createServices({ config, prisma: db.prisma, sql: db.sql, rateLimitStore: { kind: 'memory' }, logger: new CapturingLogger() });
 });
 afterAll(async () => {
   await db.close();

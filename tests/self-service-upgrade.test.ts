@@ -89,7 +89,7 @@ describe('upgrading to the self-service release', () => {
     expect(await db.prisma.oneTimeCode.findMany({ where: { userId } })).toMatchObject([{ purpose: 'password_reset', codeHash, attempts: 0, email: null }]);
 
     const config = loadConfig({ JWT_SECRET: TEST_SECRET, RATE_LIMITS: 'off', DATA_DIR: '/nonexistent-not-written' });
-    const services = createServices({ config, prisma: db.prisma, rateLimitStore: { kind: 'memory' }, logger: new CapturingLogger() });
+    const services = createServices({ config, prisma: db.prisma, sql: db.sql, rateLimitStore: { kind: 'memory' }, logger: new CapturingLogger() });
     await services.passwordReset.resetPassword({ email, code: '123456', newPassword: 'amber-lantern-walrus-77' }, createCaller('192.0.2.1', 'upgrade-test'));
     await services.background.drain();
 

@@ -100,7 +100,7 @@ const caller = createCaller('192.0.2.7', 'totp-test');
 /** Services on the test database whose clock reads `clock.now`, with the given ENCRYPTION_KEY(s). */
 function servicesAt(clock: { now: number }, env: Record<string, string> = {}): Services {
   const config = loadConfig({ JWT_SECRET: TEST_SECRET, RATE_LIMITS: 'off', DATA_DIR: '/nonexistent-not-written', ENCRYPTION_KEY: KEY_A, ...env });
-  return createServices({ config, prisma: db.prisma, rateLimitStore: { kind: 'memory' }, logger: new CapturingLogger(), clock: () => clock.now });
+  return createServices({ config, prisma: db.prisma, sql: db.sql, rateLimitStore: { kind: 'memory' }, logger: new CapturingLogger(), clock: () => clock.now });
 }
 
 /** A user with two-factor on, enabled with the code of the clock's current step. */

@@ -10,8 +10,23 @@ import type pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { migrate } from './migrate.ts';
 
+/** A statement sent straight to the driver; `name` lets PostgreSQL plan it once per connection. */
+export interface PreparedStatement {
+  name: string;
+  text: string;
+}
+
+/**
+ * The driver itself, for the one query on the path of every signed-in request (the session
+ * lookup): Prisma's query engine costs more CPU per call than the query does on the server.
+ */
+export interface SqlClient {
+  query<Row>(statement: PreparedStatement, values: readonly unknown[]): Promise<Row[]>;
+}
+
 export interface Database {
   prisma: PrismaClient;
+  sql: SqlClient;
   /** A pg pool when the database is a PostgreSQL server (shared rate-limit counters use it). */
   pool: pg.Pool | undefined;
   /** Answers true while the database answers a trivial query. */
@@ -53,6 +68,8 @@ async function openPostgres(url: string): Promise<Database> {
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,
+    // Named: each pooled connection parses and plans the statement once, not on every request.
+    sql: { query: async (statement, values) => (await pool.query({ ...statement, values: [...values] })).rows },
     pool,
     ping: () => ping(prisma),
     close: async () => {
@@ -76,6 +93,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
     prisma,
+    sql: { query: async <Row>(statement: PreparedStatement, values: readonly unknown[]) => (await pglite.query<Row>(statement.text, [...values])).rows },
     pool: undefined,
     ping: () => ping(prisma),
     close: async () => {

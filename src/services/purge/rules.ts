@@ -2,6 +2,7 @@
 // of rows that no request can use any more, so two runs at once, or a run racing a request, are
 // harmless. To purge something new, add a rule here (and a test in tests/purge.test.ts).
 import type { Prisma } from '../../generated/prisma/client.ts';
+import { DEVICE_LIFETIME_SECONDS } from '../security/devices.ts';
 
 export interface PurgeRule {
   /** Names the rule in logs and in `npm run purge`'s report. */
@@ -42,6 +43,12 @@ export function createPurgeRules(config: PurgeRuleConfig): PurgeRule[] {
       purge: async (db, now) =>
         (await db.securityEvent.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - config.securityEvents.retentionDays * 86_400_000) } } }))
           .count,
+    },
+    {
+      // A browser not seen for the device cookie's lifetime has lost the cookie, and sign-in no
+      // longer recognises it (src/services/security/devices.ts).
+      name: 'devices',
+      purge: async (db, now) => (await db.device.deleteMany({ where: { lastUsedAt: { lt: new Date(now.getTime() - DEVICE_LIFETIME_SECONDS * 1000) } } })).count,
     },
     {
       // Counters in PostgreSQL (rate-limiter-flexible's table): `expire` is epoch milliseconds,

@@ -1,7 +1,10 @@
 // The read behind every signed-in request: the session row and its user in one indexed query
 // (primary keys on both sides); Prisma's include would send two. The user comes whole, hash
 // included, because the GraphQL User type's shape is the whole model: Pothos would read it again.
-import type { PrismaClient, Session, User } from '../../generated/prisma/client.ts';
+// It goes to the driver as a named statement, not through Prisma: on a `dashboard` request
+// Prisma's raw-query path was the largest CPU cost after the kernel's (npm run bench).
+import type { SqlClient } from '../../db/open-database.ts';
+import type { Session, User } from '../../generated/prisma/client.ts';
 
 export type SessionRow = Session & { user: User };
 
@@ -22,13 +25,18 @@ interface JoinedRow {
   user_updated_at: Date;
 }
 
-export async function findSessionWithUser(prisma: PrismaClient, sessionId: string): Promise<SessionRow | null> {
-  const rows = await prisma.$queryRaw<JoinedRow[]>`
+const SESSION_WITH_USER = {
+  name: 'session_with_user',
+  text: `
     SELECT s.user_id, s.created_at, s.expires_at, s.absolute_expires_at, s.revoked_at,
            s.last_active_at, s.user_agent, s.ip_address,
            u.username, u.email, u.email_verified, u.password_hash, u.created_at AS user_created_at, u.updated_at AS user_updated_at
       FROM sessions s JOIN users u ON u.id = s.user_id
-     WHERE s.id = ${sessionId}::uuid`;
+     WHERE s.id = $1::uuid`,
+};
+
+export async function findSessionWithUser(sql: SqlClient, sessionId: string): Promise<SessionRow | null> {
+  const rows = await sql.query<JoinedRow>(SESSION_WITH_USER, [sessionId]);
   const row = rows[0];
   if (!row) return null;
   return {

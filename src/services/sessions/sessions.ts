@@ -1,6 +1,7 @@
 // Server-side sessions: one row per sign-in, with a sliding idle expiry and an absolute cap.
 // A token is accepted only while its row exists, is not revoked and has not expired, so logout
 // takes effect at once on every instance.
+import type { SqlClient } from '../../db/open-database.ts';
 import type { PrismaClient, User } from '../../generated/prisma/client.ts';
 import type { Caller } from '../caller.ts';
 import { findSessionWithUser } from './session-lookup.ts';
@@ -51,10 +52,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createSessionService(deps: {
   prisma: PrismaClient;
+  sql: SqlClient;
   tokens: TokenSigner;
   config: SessionConfig;
 }): SessionService {
-  const { prisma, tokens, config } = deps;
+  const { prisma, sql, tokens, config } = deps;
   const idleMs = config.idleSeconds * 1000;
   // The row's expires_at is kept ahead of every token's exp by up to this much, so an active
   // session writes its row about once a minute instead of on every request. The token's exp
@@ -96,7 +98,7 @@ export function createSessionService(deps: {
     async resume(token) {
       const claims = tokens.verify(token);
       if (!claims || !UUID.test(claims.sessionId) || !UUID.test(claims.userId)) return null;
-      const found = await findSessionWithUser(prisma, claims.sessionId);
+      const found = await findSessionWithUser(sql, claims.sessionId);
       const now = Date.now();
       if (
         !found ||
