@@ -33,7 +33,7 @@ export function createPinoLogger(options: PinoLoggerOptions): Logger {
         level: options.level,
         // Level names ("info"), not numbers: what log search tools filter on.
         formatters: { level: (label) => ({ level: label }) },
-        timestamp: pino.stdTimeFunctions.isoTime,
+        timestamp: isoTime,
         redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       },
       destination,
@@ -64,17 +64,35 @@ function bufferedStandardOutput() {
   return Object.assign(out, { flushNow });
 }
 
+let currentSecond = -1;
+let secondPrefix = '';
+
+/**
+ * pino's isoTime, with the date and time up to the second made once a second instead of on every
+ * line: the same text ("2026-12-01T19:28:17.601Z"), a fraction of the cost.
+ */
+function isoTime(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== currentSecond) {
+    currentSecond = second;
+    secondPrefix = new Date(second * 1000).toISOString().slice(0, 20);
+  }
+  return `,"time":"${secondPrefix}${String(now - second * 1000).padStart(3, '0')}Z"`;
+}
+
 function wrap(instance: Pino, flush?: () => void): Logger {
-  const method =
-    (level: 'debug' | 'info' | 'warn' | 'error'): LogMethod =>
-    (message, ...details) => {
-      if (!instance.isLevelEnabled(level)) return;
+  const method = (level: 'debug' | 'info' | 'warn' | 'error'): LogMethod => {
+    // The level is set once, at start: asked once per method, not on every line.
+    if (!instance.isLevelEnabled(level)) return () => {};
+    return (message, ...details) => {
       const { fields, err, text } = splitDetails(details);
       if (err) fields.err = err;
       instance[level](fields, text.length > 0 ? `${message} ${text.join(' ')}` : message);
       // A warning or an error may come just before the process dies: it does not wait for the batch.
       if (flush && (level === 'warn' || level === 'error')) flush();
     };
+  };
   return {
     debug: method('debug'),
     info: method('info'),
