@@ -6,6 +6,7 @@
 import { parseCookie, stringifySetCookie } from 'cookie';
 import type { Plugin } from 'graphql-yoga';
 import { DEVICE_LIFETIME_SECONDS } from '../services/security/devices.ts';
+import { pathOf } from './request-path.ts';
 
 export interface DeviceCookieOptions {
   secure: boolean;
@@ -61,7 +62,7 @@ export function createDeviceCookies(options: DeviceCookieOptions & { graphqlEndp
     deviceFor,
     plugin: {
       onResponse({ request, response }) {
-        if (new URL(request.url).pathname !== options.graphqlEndpoint) return;
+        if (pathOf(request.url) !== options.graphqlEndpoint) return;
         const token = deviceFor(request).toSet;
         if (token) response.headers.append('Set-Cookie', setCookie(token));
       },

@@ -5,6 +5,7 @@
 import type { Plugin } from 'graphql-yoga';
 import type { SessionService } from '../services/sessions/sessions.ts';
 import { RequestAuth } from './request-auth.ts';
+import { pathOf } from './request-path.ts';
 import { type CookieOptions, clearedSessionCookie, readSessionToken, sessionCookie } from './session-cookie.ts';
 import { SESSION_TOKEN_HEADER, wantsHeaderDelivery } from './token-transport.ts';
 
@@ -54,12 +55,4 @@ export function createSessionCookies(options: {
       },
     },
   };
-}
-
-/** The path of an absolute URL, without building a URL object on every response. */
-export function pathOf(url: string): string {
-  const start = url.indexOf('/', url.indexOf('//') + 2);
-  if (start === -1) return '/';
-  const end = url.slice(start).search(/[?#]/);
-  return end === -1 ? url.slice(start) : url.slice(start, start + end);
 }

@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { ServerContext } from '../context/create-context.ts';
+import { pathOf } from '../context/request-path.ts';
 import type { Logger } from '../logger.ts';
 import { ERROR_CODES } from '../services/errors.ts';
 import type { Metrics } from './metrics.ts';
@@ -72,7 +73,7 @@ export function useRequestObservability(options: {
       const nodeRequest = (serverContext as { req?: IncomingMessage }).req;
       if (nodeRequest) options.answeredByYoga?.add(nodeRequest);
       const seconds = (performance.now() - scope.startedAt) / 1000;
-      const path = new URL(request.url).pathname;
+      const path = pathOf(request.url);
       metrics.httpRequest({ ...httpLabels(graphqlEndpoint, path, request.method), status: response.status }, seconds);
       const outcomes = recordGraphql(scope, metrics);
 

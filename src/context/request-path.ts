@@ -1,0 +1,10 @@
+// The path of a request's absolute URL, without building a URL object: three plugins ask it on
+// every response, and a URL parse was among the largest costs of the cheapest request (npm run bench).
+
+/** "/graphql" for "http://host:4000/graphql?x=1". */
+export function pathOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  if (start === -1) return '/';
+  const end = url.slice(start).search(/[?#]/);
+  return end === -1 ? url.slice(start) : url.slice(start, start + end);
+}
