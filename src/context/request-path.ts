@@ -1,5 +1,5 @@
 // The path of a request's absolute URL, without building a URL object: three plugins ask it on
-// every response, and a URL parse was among the largest costs of the cheapest request (npm run bench).
+// every response, and each URL parse cost microseconds of a `me` request's ~230 µs of CPU.
 
 /** "/graphql" for "http://host:4000/graphql?x=1". */
 export function pathOf(url: string): string {

@@ -18,7 +18,8 @@ export interface PreparedStatement {
 
 /**
  * The driver itself, for the one query on the path of every signed-in request (the session
- * lookup): Prisma's query engine costs more CPU per call than the query does on the server.
+ * lookup): Prisma's raw-query path was the largest CPU cost of such a request after the kernel's
+ * (README, Benchmarks).
  */
 export interface SqlClient {
   query<Row>(statement: PreparedStatement, values: readonly unknown[]): Promise<Row[]>;
