@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { signUpNewUser } from './support/accounts.ts';
 import { DASHBOARD, GOOD_PASSWORD, RESET_PASSWORD, SEND_MAIL, SIGN_IN, uniqueEmail } from './support/operations.ts';
 import { MAIL, resetCodeIn, type SmtpSink, startSmtpSink, unreachableSmtpUrl } from './support/smtp-sink.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import { startAppWithMailbox, startTestApp, type TestApp, type TestAppWithMailbox } from './support/test-app.ts';
 
 const SENT = 'If an account exists for that email, a reset code has been sent.';
 const NEW_PASSWORD = 'amber-lantern-walrus-77';
@@ -33,16 +33,13 @@ async function signInCode(t: TestApp, email: string, password: string): Promise<
 const otherThan = (code: string, offset = 1) => String((Number(code) + offset) % 1_000_000).padStart(6, '0');
 
 describe('password reset', () => {
+  let t: TestAppWithMailbox;
   let sink: SmtpSink;
-  let t: TestApp;
   beforeAll(async () => {
-    sink = await startSmtpSink();
-    t = await startTestApp({ env: { SMTP_URL: sink.url } });
+    t = await startAppWithMailbox();
+    sink = t.sink;
   });
-  afterAll(async () => {
-    await t.close();
-    await sink.close();
-  });
+  afterAll(() => t.close());
 
   it('mails a code that sets a new password, signs the caller out and then mails a notice', async () => {
     const { email, client } = await signUp(t);
@@ -215,16 +212,13 @@ describe('password reset with a short code lifetime', () => {
   // Long enough that a fresh code is surely used in time on a loaded machine; the wait for the dead
   // one runs past the lifetime, so neither half depends on how fast anything runs.
   const TTL = 5;
+  let t: TestAppWithMailbox;
   let sink: SmtpSink;
-  let t: TestApp;
   beforeAll(async () => {
-    sink = await startSmtpSink();
-    t = await startTestApp({ env: { SMTP_URL: sink.url, RESET_CODE_TTL_SECONDS: String(TTL) } });
+    t = await startAppWithMailbox({ RESET_CODE_TTL_SECONDS: String(TTL) });
+    sink = t.sink;
   });
-  afterAll(async () => {
-    await t.close();
-    await sink.close();
-  });
+  afterAll(() => t.close());
 
   it('refuses a code once its lifetime has passed, and says that lifetime in the mail', async () => {
     const { email } = await signUp(t);

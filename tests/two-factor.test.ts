@@ -19,21 +19,18 @@ import {
   TWO_FACTOR_STATUS,
 } from './support/operations.ts';
 import { expectRateLimited, outcome, uniqueAddress } from './support/rate-limited.ts';
-import { type SmtpSink, startSmtpSink } from './support/smtp-sink.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import type { SmtpSink } from './support/smtp-sink.ts';
+import { startAppWithMailbox, startTestApp, type TestApp, type TestAppWithMailbox } from './support/test-app.ts';
 import type { GraphqlResponse, TestClient } from './support/test-client.ts';
 import { authenticatorFor, turnOnTwoFactor } from './support/two-factor.ts';
 
+let t: TestAppWithMailbox;
 let sink: SmtpSink;
-let t: TestApp;
 beforeAll(async () => {
-  sink = await startSmtpSink();
-  t = await startTestApp({ env: { SMTP_URL: sink.url } });
+  t = await startAppWithMailbox();
+  sink = t.sink;
 });
-afterAll(async () => {
-  await t?.close();
-  await sink?.close();
-});
+afterAll(() => t?.close());
 
 const prisma = () => t.app.services.prisma;
 const signIn = (client: TestClient, email: string, code?: string, password = GOOD_PASSWORD) =>

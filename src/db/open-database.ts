@@ -22,7 +22,7 @@ export interface PreparedStatement {
  * (README, Benchmarks).
  */
 export interface SqlClient {
-  query<Row>(statement: PreparedStatement, values: readonly unknown[]): Promise<Row[]>;
+  query<Row>(statement: PreparedStatement, values: unknown[]): Promise<Row[]>;
 }
 
 export interface Database {
@@ -70,7 +70,7 @@ async function openPostgres(url: string): Promise<Database> {
   return {
     prisma,
     // Named: each pooled connection parses and plans the statement once, not on every request.
-    sql: { query: async (statement, values) => (await pool.query({ ...statement, values: [...values] })).rows },
+    sql: { query: async (statement, values) => (await pool.query({ ...statement, values })).rows },
     pool,
     ping: () => ping(prisma),
     close: async () => {
@@ -94,7 +94,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
     prisma,
-    sql: { query: async <Row>(statement: PreparedStatement, values: readonly unknown[]) => (await pglite.query<Row>(statement.text, [...values])).rows },
+    sql: { query: async <Row>(statement: PreparedStatement, values: unknown[]) => (await pglite.query<Row>(statement.text, values)).rows },
     pool: undefined,
     ping: () => ping(prisma),
     close: async () => {
