@@ -48,11 +48,16 @@ export async function createApp(config: Config, baseLogger: Logger, database?: D
     : db.pool
       ? { kind: 'postgres', pool: db.pool }
       : { kind: 'memory' };
-  const metrics = config.metrics.port === undefined ? noMetrics : createMetrics({ pool: db.pool, inFlight: scopes.inFlight });
+  const metrics =
+    config.metrics.port === undefined
+      ? noMetrics
+      : createMetrics({ pool: db.pool, inFlight: scopes.inFlight, mailBacklog: () => services.mailSender.backlog() });
   const outage = createDatabaseOutage({ ping: db.ping, logger });
   // A pooled connection the server drops while idle is the first sign of an outage.
   db.pool?.on('error', (error) => outage.report(error));
   const services = createServices({ config, prisma: db.prisma, sql: db.sql, rateLimitStore, logger, outage, metrics });
+  // Mail a stopped or dead process left in the outbox goes out now.
+  services.mailSender.wake();
   const drain = createDrainSwitch();
   const answeredByYoga = new WeakSet<IncomingMessage>();
   const yoga = createGraphqlServer({
@@ -95,6 +100,8 @@ export async function createApp(config: Config, baseLogger: Logger, database?: D
     metricsUrl: () => metricsUrl,
     async close() {
       drain.start();
+      // No new mail is claimed; a send in flight finishes within the grace, the rest waits in the outbox.
+      services.mailSender.stop();
       const complete = await drainer.drain({
         graceMs: config.shutdownGraceSeconds * 1000,
         background: services.background,
@@ -102,7 +109,7 @@ export async function createApp(config: Config, baseLogger: Logger, database?: D
         logger,
       });
       await purge?.stop();
-      services.mailer.close();
+      services.mailSender.close();
       redis?.disconnect();
       outage.close();
       if (metricsServer) await closeNow(metricsServer);

@@ -67,6 +67,10 @@ const envSchema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().min(3).default('Auth API <no-reply@localhost>'),
   APP_NAME: z.string().min(1).default('Auth API'),
+  // Fractions allowed, as for the grace below: tests retry in a fraction of a second.
+  MAIL_RETRY_BASE_SECONDS: z.coerce.number().min(0.01).max(600).default(30),
+  MAIL_RETRY_HOURS: z.coerce.number().min(0.001).max(720).default(24),
+  MAIL_SEND_CONCURRENCY: int(1, 32).default(2),
   RESET_CODE_DIGITS: int(6, 10).default(6),
   // Down to 1 second like the session lifetimes: a shorter code life never weakens anything.
   RESET_CODE_TTL_SECONDS: int(1, 86_400).default(600),
@@ -149,7 +153,13 @@ export interface Config {
   corsOrigins: string[];
   /** `Authorization: Bearer` and header delivery of tokens (off: cookies only). */
   bearerTokens: boolean;
-  mail: { smtpUrl: string | undefined; from: string; appName: string };
+  mail: {
+    smtpUrl: string | undefined;
+    from: string;
+    appName: string;
+    /** The outbox's retries: the first after `retryBaseSeconds`, doubling, until `retryHours` after queueing. */
+    delivery: { retryBaseSeconds: number; retryHours: number; concurrency: number };
+  };
   resetCode: { digits: number; ttlSeconds: number; maxAttempts: number };
   /** Verification and email-change codes: the reset code's digits and tries, a lifetime of their own. */
   emailCode: { ttlSeconds: number; requireVerified: boolean };
@@ -243,7 +253,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     cookie: { name: env.COOKIE_NAME ?? (secure ? '__Host-access_token' : 'access_token'), secure, sameSite: env.COOKIE_SAME_SITE },
     corsOrigins: env.CORS_ORIGINS,
     bearerTokens: env.BEARER_TOKENS,
-    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, appName: env.APP_NAME },
+    mail: {
+      smtpUrl: env.SMTP_URL,
+      from: env.MAIL_FROM,
+      appName: env.APP_NAME,
+      delivery: { retryBaseSeconds: env.MAIL_RETRY_BASE_SECONDS, retryHours: env.MAIL_RETRY_HOURS, concurrency: env.MAIL_SEND_CONCURRENCY },
+    },
     resetCode: { digits: env.RESET_CODE_DIGITS, ttlSeconds: env.RESET_CODE_TTL_SECONDS, maxAttempts: env.RESET_CODE_MAX_ATTEMPTS },
     emailCode: { ttlSeconds: env.VERIFY_CODE_TTL_SECONDS, requireVerified: env.REQUIRE_VERIFIED_EMAIL },
     securityEvents: { retentionDays: env.SECURITY_EVENT_RETENTION_DAYS, newSignInNotice: env.NEW_SIGN_IN_NOTICE },

@@ -201,10 +201,11 @@ describe('sendMail', () => {
 
   it('sends one email address at most 2 reset mails in the window, asked from any address, in any case', async () => {
     const { email } = await signUpUser();
-    for (const variant of [email, ` ${email.toUpperCase()}`]) {
+    for (const [i, variant] of [email, ` ${email.toUpperCase()}`].entries()) {
       expect(outcome(await sendMail(clientAt(t), variant))).toBe('ok');
+      // Each mail out before the next code: a newer code's mail replaces an unsent older one.
+      await sink.waitForMail(email, i + 1, MAIL.resetCode);
     }
-    await sink.waitForMail(email, 2, MAIL.resetCode);
     expectRateLimited(await sendMail(clientAt(t), email), WINDOW);
     await t.app.services.background.drain();
     expect(sink.mailsTo(email, MAIL.resetCode)).toHaveLength(2);

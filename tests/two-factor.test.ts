@@ -4,7 +4,7 @@
 // wrong codes counted against the account; the notice mails and the security events.
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSecretBox } from '../src/services/two-factor/secret-box.ts';
+import { createSecretBox } from '../src/services/security/secret-box.ts';
 import { signUpNewUser, type SignedUpUser } from './support/accounts.ts';
 import {
   DASHBOARD,

@@ -4,6 +4,7 @@
 // never from what a client sends, so the number of series stays bounded.
 import type pg from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { MAIL_RESULTS } from '../services/mail/mail-sender.ts';
 import { MAIL_KINDS } from '../services/mail/mailer.ts';
 import { RATE_LIMIT_RULES } from '../services/security/rate-limits.ts';
 import { noServiceMetrics, type ServiceMetrics, SIGN_IN_OUTCOMES } from '../services/service-metrics.ts';
@@ -31,7 +32,12 @@ export const noMetrics: Metrics = {
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-export function createMetrics(deps: { pool: pg.Pool | undefined; inFlight: () => number }): Metrics {
+export function createMetrics(deps: {
+  pool: pg.Pool | undefined;
+  inFlight: () => number;
+  /** The outbox's backlog, read from the database at each scrape. */
+  mailBacklog: () => Promise<{ pending: number; oldestSeconds: number }>;
+}): Metrics {
   const registry = new Registry();
   const registers = [registry];
   // Process and Node.js metrics: CPU, memory, heap, event-loop lag, GC, handles.
@@ -66,9 +72,28 @@ export function createMetrics(deps: { pool: pg.Pool | undefined; inFlight: () =>
   });
   const mails = new Counter({
     name: 'auth_mails_total',
-    help: 'Mails handed to the mail server (sent) or given up (failed), by kind.',
+    help: 'Mail delivery attempts by kind and result: sent, retried (a transient failure), failed (given up) or dropped (its code no longer valid).',
     labelNames: ['kind', 'result'] as const,
     registers,
+  });
+  // Both read from one query per scrape: the second gauge's collect waits for the first's.
+  let backlog: Promise<{ pending: number; oldestSeconds: number }> | undefined;
+  new Gauge({
+    name: 'auth_mail_outbox_pending',
+    help: 'Mails in the outbox: waiting to be sent, or being sent.',
+    registers,
+    async collect() {
+      backlog = deps.mailBacklog();
+      this.set((await backlog).pending);
+    },
+  });
+  new Gauge({
+    name: 'auth_mail_outbox_oldest_seconds',
+    help: 'Age of the oldest mail in the outbox; 0 when there is none.',
+    registers,
+    async collect() {
+      this.set((await (backlog ?? deps.mailBacklog())).oldestSeconds);
+    },
   });
   const rateLimitRefusals = new Counter({
     name: 'auth_rate_limit_refusals_total',
@@ -100,7 +125,7 @@ export function createMetrics(deps: { pool: pg.Pool | undefined; inFlight: () =>
 
   // Known series start at 0, so rate() and ratios work from the first scrape.
   for (const outcome of SIGN_IN_OUTCOMES) signIns.inc({ outcome }, 0);
-  for (const kind of MAIL_KINDS) for (const result of ['sent', 'failed']) mails.inc({ kind, result }, 0);
+  for (const kind of MAIL_KINDS) for (const result of MAIL_RESULTS) mails.inc({ kind, result }, 0);
   for (const rule of RATE_LIMIT_RULES) rateLimitRefusals.inc({ rule }, 0);
 
   return {

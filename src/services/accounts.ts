@@ -3,6 +3,7 @@ import { Prisma, type PrismaClient, type User } from '../generated/prisma/client
 import type { BackgroundTasks } from './background-tasks.ts';
 import type { Caller } from './caller.ts';
 import type { EmailVerification } from './email/email-verification.ts';
+import type { MailOutbox } from './mail/mail-outbox.ts';
 import { AppError } from './errors.ts';
 import { normalizeEmail, normalizeUsername } from './input.ts';
 import type { CredentialChecker } from './passwords/credentials.ts';
@@ -48,6 +49,7 @@ export interface AccountService {
 
 export function createAccountService(deps: {
   prisma: PrismaClient;
+  outbox: MailOutbox;
   passwords: PasswordHasher;
   sessions: SessionService;
   policy: PasswordPolicy;
@@ -61,7 +63,7 @@ export function createAccountService(deps: {
   devices: Devices;
   twoFactor: TwoFactorService;
 }): AccountService {
-  const { prisma, passwords, sessions, policy, limits, credentials, events, signInNotice, emailVerification, background, attempts, devices, twoFactor } =
+  const { prisma, outbox, passwords, sessions, policy, limits, credentials, events, signInNotice, emailVerification, background, attempts, devices, twoFactor } =
     deps;
 
   /** The account, or INVALID_CREDENTIALS for an unknown email and a wrong password alike. */
@@ -82,7 +84,13 @@ export function createAccountService(deps: {
       const passwordHash = await passwords.hash(password);
       let user: User;
       try {
-        user = await prisma.user.create({ data: { username, email, passwordHash } });
+        // The account, its event and its first verification code with the mail: all or nothing.
+        user = await outbox.transaction(async (tx, mail) => {
+          const created = await tx.user.create({ data: { username, email, passwordHash } });
+          await events.record(created.id, 'SIGN_UP', caller, tx);
+          await emailVerification.queueCode(tx, mail, created);
+          return created;
+        });
       } catch (error) {
         // The unique index decides races: two concurrent sign-ups get one account, one EMAIL_TAKEN.
         if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
@@ -91,8 +99,6 @@ export function createAccountService(deps: {
         throw error;
       }
       const issued = await sessions.start(user.id, caller);
-      await events.record(user.id, 'SIGN_UP', caller);
-      emailVerification.sendAfterResponse(user);
       return { user, deviceToken: await devices.remember(user.id, caller.deviceToken), ...issued };
     },
 

@@ -11,7 +11,9 @@ import { type BackgroundTasks, createBackgroundTasks } from './background-tasks.
 import { createOneTimeCodes } from './codes/one-time-codes.ts';
 import { createEmailChange, type EmailChange } from './email/email-change.ts';
 import { createEmailVerification, type EmailVerification } from './email/email-verification.ts';
-import { createMailer, type Mailer } from './mail/mailer.ts';
+import { createMailOutbox, type MailOutbox } from './mail/mail-outbox.ts';
+import { createMailSender, type MailSender } from './mail/mail-sender.ts';
+import { createMailTransport } from './mail/mailer.ts';
 import { createCredentialChecker } from './passwords/credentials.ts';
 import { createPasswordChange, type PasswordChange } from './passwords/password-change.ts';
 import { createPasswordResetService, type PasswordResetService } from './passwords/password-reset.ts';
@@ -23,7 +25,6 @@ import { createSecurityEvents, type SecurityEvents } from './security/security-e
 import { createSignInNotice } from './security/sign-in-notice.ts';
 import {
   meteredAccounts,
-  meteredMailer,
   meteredPasswords,
   meteredRateLimits,
   noServiceMetrics,
@@ -33,7 +34,7 @@ import { createSessionService, type SessionService } from './sessions/sessions.t
 import { createTokenSigner } from './sessions/tokens.ts';
 import { createDevices } from './security/devices.ts';
 import { createSignInAttempts } from './security/sign-in-attempts.ts';
-import { createSecretBox } from './two-factor/secret-box.ts';
+import { createSecretBox } from './security/secret-box.ts';
 import { type Clock, createTotp } from './two-factor/totp.ts';
 import { createTwoFactorService, type TwoFactorService } from './two-factor/two-factor.ts';
 
@@ -49,7 +50,10 @@ export interface Services {
   securityEvents: SecurityEvents;
   twoFactor: TwoFactorService;
   background: BackgroundTasks;
-  mailer: Mailer;
+  /** Where services queue mail, in their own transactions. */
+  outbox: MailOutbox;
+  /** Sends what the outbox holds; the app wakes it at start and stops it at shutdown. */
+  mailSender: MailSender;
   /** Deletes dead rows (expired sessions, codes, counters); on a timer in the server, and `npm run purge`. */
   purger: Purger;
 }
@@ -76,10 +80,8 @@ export function createServices(deps: {
   const credentials = createCredentialChecker({ prisma, passwords, policy });
   const sessions = createSessionService({ prisma, sql: deps.sql, tokens: createTokenSigner(config.jwt), config: config.session });
   const background = createBackgroundTasks(logger, (error) => deps.outage?.report(error) ?? false);
-  const mailer = meteredMailer(
-    createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, outboxDir: join(config.dataDir, 'mail') }, logger),
-    metrics,
-  );
+  const box = createSecretBox(config.encryption);
+  const outbox = createMailOutbox({ prisma, box });
   const events = createSecurityEvents({ prisma, retentionDays: config.securityEvents.retentionDays });
   // Verification and email-change codes follow the reset code's rules, with a lifetime of their own.
   const { digits, maxAttempts, ttlSeconds } = config.resetCode;
@@ -90,17 +92,15 @@ export function createServices(deps: {
     policies: { password_reset: { digits, maxAttempts, ttlSeconds }, email_verification: emailCodePolicy, email_change: emailCodePolicy },
   });
   const emailVerification = createEmailVerification({
+    outbox,
     codes,
-    mailer,
-    background,
     limits,
     events,
     config: { appName, required: config.emailCode.requireVerified },
   });
   const signInNotice = createSignInNotice({
+    outbox,
     events,
-    mailer,
-    background,
     config: { enabled: config.securityEvents.newSignInNotice, appName },
   });
   const devices = createDevices({ prisma, clock });
@@ -110,17 +110,30 @@ export function createServices(deps: {
     policy,
     limits,
     totp: createTotp(clock),
-    box: createSecretBox(config.encryption),
+    box,
     events,
-    mailer,
-    background,
+    outbox,
     appName,
   });
+  const passwordReset = createPasswordResetService({ outbox, passwords, codes, policy, limits, events, appName });
+  const mailSender = createMailSender({
+    prisma,
+    outbox,
+    transport: createMailTransport({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, outboxDir: join(config.dataDir, 'mail') }, logger),
+    codeIsLive: codes.isLive,
+    prepare: passwordReset.prepareCodeMail,
+    background,
+    logger,
+    count: metrics.mail,
+    config: { from: config.mail.from, ...config.mail.delivery },
+  });
+  outbox.onQueued(mailSender.wake);
   return {
     prisma,
     accounts: meteredAccounts(
       createAccountService({
         prisma,
+        outbox,
         passwords,
         sessions,
         policy,
@@ -138,14 +151,15 @@ export function createServices(deps: {
     ),
     sessions,
     accountSessions: createAccountSessions({ prisma, events }),
-    passwordReset: createPasswordResetService({ prisma, passwords, codes, mailer, background, policy, limits, events, appName }),
-    passwordChange: createPasswordChange({ prisma, credentials, passwords, sessions, mailer, background, limits, events, policy, appName }),
+    passwordReset,
+    passwordChange: createPasswordChange({ outbox, credentials, passwords, sessions, limits, events, policy, appName }),
     emailVerification,
-    emailChange: createEmailChange({ prisma, credentials, codes, mailer, background, limits, events, policy, appName }),
+    emailChange: createEmailChange({ prisma, outbox, credentials, codes, limits, events, policy, appName }),
     securityEvents: events,
     twoFactor,
     background,
-    mailer,
+    outbox,
+    mailSender,
     purger: createPurger({ prisma, rules: createPurgeRules(config) }),
   };
 }

@@ -3,7 +3,8 @@
 // outside, so their rules stay free of it. Every label value comes from a closed set.
 import type { AccountService } from './accounts.ts';
 import { AppError } from './errors.ts';
-import type { Mailer, MailKind } from './mail/mailer.ts';
+import type { MailResult } from './mail/mail-sender.ts';
+import type { MailKind } from './mail/mailer.ts';
 import type { PasswordHasher } from './passwords/passwords.ts';
 import type { RateLimitRuleName, RateLimits } from './security/rate-limits.ts';
 
@@ -22,7 +23,7 @@ export type PasswordHashOperation = 'hash' | 'verify';
 
 export interface ServiceMetrics {
   signIn(outcome: SignInOutcome): void;
-  mail(kind: MailKind, result: 'sent' | 'failed'): void;
+  mail(kind: MailKind, result: MailResult): void;
   rateLimitRefused(rule: RateLimitRuleName): void;
   passwordHash(operation: PasswordHashOperation, seconds: number): void;
 }
@@ -55,21 +56,6 @@ function signInOutcome(error: unknown): SignInOutcome {
   const outcome = error.code.toLowerCase();
   if ((SIGN_IN_OUTCOMES as readonly string[]).includes(outcome)) return outcome as SignInOutcome;
   return outcome === 'bad_user_input' ? 'bad_input' : 'error';
-}
-
-export function meteredMailer(mailer: Mailer, metrics: ServiceMetrics): Mailer {
-  return {
-    ...mailer,
-    async send(message) {
-      try {
-        await mailer.send(message);
-        metrics.mail(message.kind ?? 'other', 'sent');
-      } catch (error) {
-        metrics.mail(message.kind ?? 'other', 'failed');
-        throw error;
-      }
-    },
-  };
 }
 
 export function meteredRateLimits(limits: RateLimits, metrics: ServiceMetrics): RateLimits {

@@ -5,6 +5,7 @@ import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
 export interface ReceivedMail {
+  messageId: string;
   to: string[];
   subject: string;
   text: string;
@@ -36,6 +37,12 @@ export interface SmtpSinkOptions {
    * test, not by a race between two clocks.
    */
   hold?: boolean;
+  /** Answer the first this many mails `451` (try again later) after their DATA, then accept as usual. */
+  tempFailures?: number;
+  /** Refuse these recipients at RCPT TO with `550` (no such mailbox), and take mail for everyone else. */
+  refuseRecipients?: string[];
+  /** Listen on this port (a mail server coming back where it was); a free one otherwise. */
+  port?: number;
 }
 
 export interface SmtpSink {
@@ -52,6 +59,9 @@ export interface SmtpSink {
   waitForHeld(count: number, timeoutMs?: number): Promise<void>;
   /** Accepts every held mail, and from now on every mail at once. */
   release(): void;
+  /** Mails answered 451, and recipients refused at RCPT TO (one entry per attempt), in order. */
+  readonly tempFailed: string[];
+  readonly refused: string[];
   close(): Promise<void>;
 }
 
@@ -60,12 +70,20 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   const waiters = new Set<() => void>();
   let holding = options.hold ?? false;
   const held: (() => void)[] = [];
+  const tempFailed: string[] = [];
+  const refused: string[] = [];
+  const refuseRecipients = new Set((options.refuseRecipients ?? []).map((a) => a.toLowerCase()));
 
   const server = new SMTPServer({
     authOptional: true,
     // Plain SMTP on loopback: no certificate to trust in tests.
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (!refuseRecipients.has(address.address.toLowerCase())) return callback();
+      refused.push(address.address.toLowerCase());
+      callback(Object.assign(new Error('no such mailbox'), { responseCode: 550 }));
+    },
     onData(stream, _session, callback) {
       simpleParser(stream).then(
         (parsed) => {
@@ -74,7 +92,13 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
               callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
               return;
             }
+            if (tempFailed.length < (options.tempFailures ?? 0)) {
+              tempFailed.push(parsed.messageId ?? '');
+              callback(Object.assign(new Error('try again later'), { responseCode: 451 }));
+              return;
+            }
             mails.push({
+              messageId: parsed.messageId ?? '',
               to: addresses(parsed),
               subject: parsed.subject ?? '',
               text: parsed.text ?? '',
@@ -94,7 +118,10 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       );
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const { port } = server.server.address() as AddressInfo;
 
   const mailsTo = (address: string, subject?: RegExp) =>
@@ -147,6 +174,8 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       holding = false;
       for (const finish of held.splice(0)) finish();
     },
+    tempFailed,
+    refused,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

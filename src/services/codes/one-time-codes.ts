@@ -28,9 +28,17 @@ export interface MatchedCode {
   codeHash: string;
 }
 
+/** A code just issued, and what its mail refers to in the outbox (src/services/mail/mail-outbox.ts). */
+export interface IssuedCode {
+  code: string;
+  ref: { userId: string; purpose: CodePurpose; codeHash: string };
+}
+
 export interface OneTimeCodes {
-  /** A new code for the user and purpose, to be mailed to `email`, replacing any earlier one. */
-  issue(userId: string, purpose: CodePurpose, email: string): Promise<string>;
+  /** A new code for the user and purpose, to be mailed to `email`, replacing any earlier one; in `tx`, with its mail. */
+  issue(tx: Prisma.TransactionClient, userId: string, purpose: CodePurpose, email: string): Promise<IssuedCode>;
+  /** Whether the code can still be used (not spent, replaced, expired or out of tries): its mail is dropped otherwise. */
+  isLive(ref: IssuedCode['ref']): Promise<boolean>;
   /**
    * Spends one attempt on the owner's live code and compares. INVALID_CODE for a malformed, wrong,
    * used, expired or exhausted code, and for an owner with none.
@@ -88,22 +96,30 @@ export function createOneTimeCodes(deps: {
   }
 
   return {
-    async issue(userId, purpose, email) {
+    async issue(tx, userId, purpose, email) {
       const { digits, ttlSeconds } = policies[purpose];
       const code = randomInt(0, 10 ** digits).toString().padStart(digits, '0');
+      const codeHash = hash(purpose, userId, code);
       const record = {
-        codeHash: hash(purpose, userId, code),
+        codeHash,
         email,
         expiresAt: new Date(Date.now() + ttlSeconds * 1000),
         attempts: 0,
         createdAt: new Date(),
       };
-      await prisma.oneTimeCode.upsert({
+      await tx.oneTimeCode.upsert({
         where: { userId_purpose: { userId, purpose } },
         create: { userId, purpose, ...record },
         update: record,
       });
-      return code;
+      return { code, ref: { userId, purpose, codeHash } };
+    },
+
+    async isLive({ userId, purpose, codeHash }) {
+      const live = await prisma.oneTimeCode.count({
+        where: { userId, purpose, codeHash, expiresAt: { gt: new Date() }, attempts: { lt: policies[purpose].maxAttempts } },
+      });
+      return live > 0;
     },
 
     check,

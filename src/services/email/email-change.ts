@@ -2,13 +2,12 @@
 // address proves the address, and the old address hears of both steps.
 import { Prisma, type PrismaClient, type User } from '../../generated/prisma/client.ts';
 import { revokeSessionsOf } from '../sessions/account-sessions.ts';
-import type { BackgroundTasks } from '../background-tasks.ts';
 import type { Caller } from '../caller.ts';
 import type { CredentialChecker } from '../passwords/credentials.ts';
 import { AppError, badInput } from '../errors.ts';
 import { normalizeEmail } from '../input.ts';
+import type { MailOutbox } from '../mail/mail-outbox.ts';
 import { emailChangeCodeMail, emailChangedMail, emailChangeRequestedMail } from '../mail/mail-templates.ts';
-import type { Mailer } from '../mail/mailer.ts';
 import type { OneTimeCodes } from '../codes/one-time-codes.ts';
 import { normalizePassword, type PasswordPolicy } from '../passwords/password-policy.ts';
 import { clientKey, type RateLimits } from '../security/rate-limits.ts';
@@ -28,16 +27,15 @@ export interface EmailChange {
 
 export function createEmailChange(deps: {
   prisma: PrismaClient;
+  outbox: MailOutbox;
   credentials: CredentialChecker;
   codes: OneTimeCodes;
-  mailer: Mailer;
-  background: BackgroundTasks;
   limits: RateLimits;
   events: SecurityEvents;
   policy: PasswordPolicy;
   appName: string;
 }): EmailChange {
-  const { prisma, credentials, codes, mailer, background, limits, events, policy, appName } = deps;
+  const { prisma, outbox, credentials, codes, limits, events, policy, appName } = deps;
 
   return {
     async request(user, input, caller) {
@@ -53,11 +51,11 @@ export function createEmailChange(deps: {
       if (newEmail === user.email) throw badInput('newEmail', 'is already the address of this account');
       // A courtesy to the user only: the unique index decides at confirmEmailChange.
       if (await prisma.user.findUnique({ where: { email: newEmail }, select: { id: true } })) throw new AppError('EMAIL_TAKEN');
-      await events.record(user.id, 'EMAIL_CHANGE_REQUESTED', caller);
-      background.run('email-change-mail', async () => {
-        const code = await codes.issue(user.id, 'email_change', newEmail);
-        await mailer.send(emailChangeCodeMail(newEmail, appName, code, codes.policy('email_change').ttlSeconds));
-        await mailer.send(emailChangeRequestedMail(user.email, appName, newEmail));
+      await outbox.transaction(async (tx, mail) => {
+        const issued = await codes.issue(tx, user.id, 'email_change', newEmail);
+        await events.record(user.id, 'EMAIL_CHANGE_REQUESTED', caller, tx);
+        await mail.add(emailChangeCodeMail(newEmail, appName, issued.code, codes.policy('email_change').ttlSeconds), issued.ref);
+        await mail.add(emailChangeRequestedMail(user.email, appName, newEmail));
       });
     },
 
@@ -65,8 +63,13 @@ export function createEmailChange(deps: {
       await limits.consume('emailCodeCheckIp', clientKey(caller.ip));
       await limits.consume('emailCodeCheckAccount', user.id);
       const oldEmail = user.email;
-      const newEmail = await codes.redeem({ userId: user.id }, 'email_change', code, async (tx, { email: newEmail }) => {
-        if (!newEmail) throw new AppError('INVALID_CODE');
+      const matched = await codes.check({ userId: user.id }, 'email_change', code);
+      const newEmail = matched.email;
+      if (!newEmail) throw new AppError('INVALID_CODE');
+      await outbox.transaction(async (tx, mail) => {
+        await codes.consume(tx, matched);
+        // Queued before the update that may still fail: the notice commits with the change or not at all.
+        await mail.add(emailChangedMail(oldEmail, appName, newEmail));
         try {
           await tx.user.update({ where: { id: user.id }, data: { email: newEmail, emailVerified: true } });
         } catch (error) {
@@ -78,10 +81,8 @@ export function createEmailChange(deps: {
         // Codes mailed to the old address (a reset, a verification) must not work for the new one.
         await codes.discard(tx, user.id);
         await revokeSessionsOf(tx, user.id, currentSessionId);
-        return newEmail;
+        await events.record(user.id, 'EMAIL_CHANGED', caller, tx);
       });
-      await events.record(user.id, 'EMAIL_CHANGED', caller);
-      background.run('email-changed-mail', () => mailer.send(emailChangedMail(oldEmail, appName, newEmail)));
     },
   };
 }

@@ -1,17 +1,16 @@
 // Proving the account's address is the user's: a code mailed to it, typed back while signed in.
-import type { User } from '../../generated/prisma/client.ts';
-import type { BackgroundTasks } from '../background-tasks.ts';
+import type { Prisma, User } from '../../generated/prisma/client.ts';
 import type { Caller } from '../caller.ts';
 import { AppError } from '../errors.ts';
+import type { MailOutbox, MailQueue } from '../mail/mail-outbox.ts';
 import { verificationCodeMail } from '../mail/mail-templates.ts';
-import type { Mailer } from '../mail/mailer.ts';
 import type { OneTimeCodes } from '../codes/one-time-codes.ts';
 import { clientKey, type RateLimits } from '../security/rate-limits.ts';
 import type { SecurityEvents } from '../security/security-events.ts';
 
 export interface EmailVerification {
-  /** Issues a code and mails it after the response (signUp), so a mail server never slows or fails it. */
-  sendAfterResponse(user: Pick<User, 'id' | 'email'>): void;
+  /** Issues a code and queues its mail in `tx` (signUp's), so the account and its first code commit together. */
+  queueCode(tx: Prisma.TransactionClient, mail: MailQueue, user: Pick<User, 'id' | 'email'>): Promise<void>;
   /** A new code replacing the earlier one; 'already-verified' (and nothing sent) when there is nothing to prove. */
   resend(user: User, caller: Caller): Promise<'sent' | 'already-verified'>;
   /** INVALID_CODE for a wrong, used or expired code, or one mailed to an address the account no longer has. */
@@ -21,30 +20,27 @@ export interface EmailVerification {
 }
 
 export function createEmailVerification(deps: {
+  outbox: MailOutbox;
   codes: OneTimeCodes;
-  mailer: Mailer;
-  background: BackgroundTasks;
   limits: RateLimits;
   events: SecurityEvents;
   config: { appName: string; required: boolean };
 }): EmailVerification {
-  const { codes, mailer, background, limits, events, config } = deps;
+  const { outbox, codes, limits, events, config } = deps;
 
-  function sendAfterResponse({ id, email }: Pick<User, 'id' | 'email'>): void {
-    background.run('verification-mail', async () => {
-      const code = await codes.issue(id, 'email_verification', email);
-      await mailer.send(verificationCodeMail(email, config.appName, code, codes.policy('email_verification').ttlSeconds));
-    });
+  async function queueCode(tx: Prisma.TransactionClient, mail: MailQueue, { id, email }: Pick<User, 'id' | 'email'>): Promise<void> {
+    const issued = await codes.issue(tx, id, 'email_verification', email);
+    await mail.add(verificationCodeMail(email, config.appName, issued.code, codes.policy('email_verification').ttlSeconds), issued.ref);
   }
 
   return {
-    sendAfterResponse,
+    queueCode,
 
     async resend(user, caller) {
       if (user.emailVerified) return 'already-verified';
       await limits.consume('emailCodeMailIp', clientKey(caller.ip));
       await limits.consume('emailCodeMailAccount', user.id);
-      sendAfterResponse(user);
+      await outbox.transaction((tx, mail) => queueCode(tx, mail, user));
       return 'sent';
     },
 

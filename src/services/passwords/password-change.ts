@@ -1,13 +1,12 @@
 // Changing the password while signed in: the current password proves the user (a stolen session
 // alone cannot take the account), every session ends, and this browser gets a new one.
-import type { PrismaClient, User } from '../../generated/prisma/client.ts';
+import type { User } from '../../generated/prisma/client.ts';
 import { revokeSessionsOf } from '../sessions/account-sessions.ts';
-import type { BackgroundTasks } from '../background-tasks.ts';
 import type { Caller } from '../caller.ts';
 import type { CredentialChecker } from './credentials.ts';
 import { AppError } from '../errors.ts';
+import type { MailOutbox } from '../mail/mail-outbox.ts';
 import { passwordChangedMail } from '../mail/mail-templates.ts';
-import type { Mailer } from '../mail/mailer.ts';
 import { checkNewPassword, normalizePassword, type PasswordPolicy } from './password-policy.ts';
 import type { PasswordHasher } from './passwords.ts';
 import { clientKey, type RateLimits } from '../security/rate-limits.ts';
@@ -25,18 +24,16 @@ export interface PasswordChange {
 }
 
 export function createPasswordChange(deps: {
-  prisma: PrismaClient;
+  outbox: MailOutbox;
   credentials: CredentialChecker;
   passwords: PasswordHasher;
   sessions: SessionService;
-  mailer: Mailer;
-  background: BackgroundTasks;
   limits: RateLimits;
   events: SecurityEvents;
   policy: PasswordPolicy;
   appName: string;
 }): PasswordChange {
-  const { prisma, credentials, passwords, sessions, mailer, background, limits, events, policy, appName } = deps;
+  const { outbox, credentials, passwords, sessions, limits, events, policy, appName } = deps;
 
   return {
     async change(user, input, caller) {
@@ -49,14 +46,13 @@ export function createPasswordChange(deps: {
       const password = checkNewPassword(input.newPassword, policy, 'newPassword', [user.username, user.email, user.email.split('@')[0] ?? '']);
       if (!(await credentials.check(user.email, input.currentPassword)).ok) throw new AppError('INVALID_CREDENTIALS');
       const passwordHash = await passwords.hash(password);
-      await prisma.$transaction(async (tx) => {
+      await outbox.transaction(async (tx, mail) => {
         await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
         await revokeSessionsOf(tx, user.id);
+        await events.record(user.id, 'PASSWORD_CHANGED', caller, tx);
+        await mail.add(passwordChangedMail(user.email, appName, 'change'));
       });
-      const issued = await sessions.start(user.id, caller);
-      await events.record(user.id, 'PASSWORD_CHANGED', caller);
-      background.run('password-changed-mail', () => mailer.send(passwordChangedMail(user.email, appName, 'change')));
-      return issued;
+      return sessions.start(user.id, caller);
     },
   };
 }

@@ -1,12 +1,11 @@
 // "Forgot password": a one-time code by mail, then a new password. Nothing about the account
 // changes until the code is used.
-import type { PrismaClient } from '../../generated/prisma/client.ts';
+import type { Prisma } from '../../generated/prisma/client.ts';
 import { revokeSessionsOf } from '../sessions/account-sessions.ts';
-import type { BackgroundTasks } from '../background-tasks.ts';
 import type { Caller } from '../caller.ts';
 import { normalizeEmail } from '../input.ts';
+import type { DeferredMail, MailOutbox, MailQueue } from '../mail/mail-outbox.ts';
 import { passwordChangedMail, resetCodeMail } from '../mail/mail-templates.ts';
-import type { Mailer } from '../mail/mailer.ts';
 import type { OneTimeCodes } from '../codes/one-time-codes.ts';
 import { checkNewPassword, normalizePassword, type PasswordPolicy } from './password-policy.ts';
 import type { PasswordHasher } from './passwords.ts';
@@ -20,32 +19,24 @@ export interface ResetPasswordInput {
 }
 
 export interface PasswordResetService {
-  /** Returns at once, the same for every address; the lookup and the mail happen afterwards. */
+  /** Queues the request, the same single insert for every address; the lookup and the code happen in the mail sender. */
   requestCode(rawEmail: string, caller: Caller): Promise<void>;
+  /** The sender's half of requestCode, in its transaction: a code and its mail for an account, nothing for an unknown address. */
+  prepareCodeMail(request: DeferredMail, tx: Prisma.TransactionClient, mail: MailQueue): Promise<void>;
   /** Sets the new password and revokes every session of the account; resolves to its user id. */
   resetPassword(input: ResetPasswordInput, caller: Caller): Promise<{ userId: string }>;
 }
 
 export function createPasswordResetService(deps: {
-  prisma: PrismaClient;
+  outbox: MailOutbox;
   passwords: PasswordHasher;
   codes: OneTimeCodes;
-  mailer: Mailer;
-  background: BackgroundTasks;
   policy: PasswordPolicy;
   limits: RateLimits;
   events: SecurityEvents;
   appName: string;
 }): PasswordResetService {
-  const { prisma, passwords, codes, mailer, background, policy, limits, events, appName } = deps;
-
-  async function issueCode(email: string, caller: Caller): Promise<void> {
-    const user = await prisma.user.findUnique({ where: { email }, select: { id: true, email: true } });
-    if (!user) return;
-    const code = await codes.issue(user.id, 'password_reset', user.email);
-    await events.record(user.id, 'PASSWORD_RESET_REQUESTED', caller);
-    await mailer.send(resetCodeMail(user.email, appName, code, codes.policy('password_reset').ttlSeconds));
-  }
+  const { outbox, passwords, codes, policy, limits, events, appName } = deps;
 
   return {
     async requestCode(rawEmail, caller) {
@@ -53,7 +44,15 @@ export function createPasswordResetService(deps: {
       // Counted for every address alike, known or not, so the limit reveals nothing either.
       await limits.consume('sendMailIp', clientKey(caller.ip));
       await limits.consume('sendMailEmail', email);
-      background.run('password-reset-mail', () => issueCode(email, caller));
+      await outbox.transaction((_tx, mail) => mail.later('password_reset', { task: 'password-reset', email, caller: { ip: caller.ip, userAgent: caller.userAgent } }));
+    },
+
+    async prepareCodeMail({ email, caller }, tx, mail) {
+      const user = await tx.user.findUnique({ where: { email }, select: { id: true, email: true } });
+      if (!user) return;
+      const issued = await codes.issue(tx, user.id, 'password_reset', user.email);
+      await events.record(user.id, 'PASSWORD_RESET_REQUESTED', caller, tx);
+      await mail.add(resetCodeMail(user.email, appName, issued.code, codes.policy('password_reset').ttlSeconds), issued.ref);
     },
 
     async resetPassword(input, caller) {
@@ -69,7 +68,7 @@ export function createPasswordResetService(deps: {
       // transaction, which PGlite's single connection would otherwise hold for the hash's duration.
       const passwordHash = await passwords.hash(password);
       const { userId } = matched;
-      const verifiedNow = await prisma.$transaction(async (tx) => {
+      await outbox.transaction(async (tx, mail) => {
         await codes.consume(tx, matched);
         await tx.user.update({ where: { id: userId }, data: { passwordHash } });
         // The code reached this address and came back: that proves it as well as a verification
@@ -77,11 +76,10 @@ export function createPasswordResetService(deps: {
         const verified = await tx.user.updateMany({ where: { id: userId, emailVerified: false }, data: { emailVerified: true } });
         await codes.discard(tx, userId, 'email_verification');
         await revokeSessionsOf(tx, userId);
-        return verified.count > 0;
+        await events.record(userId, 'PASSWORD_RESET', caller, tx);
+        if (verified.count > 0) await events.record(userId, 'EMAIL_VERIFIED', caller, tx);
+        await mail.add(passwordChangedMail(email, appName, 'reset'));
       });
-      await events.record(userId, 'PASSWORD_RESET', caller);
-      if (verifiedNow) await events.record(userId, 'EMAIL_VERIFIED', caller);
-      background.run('password-changed-mail', () => mailer.send(passwordChangedMail(email, appName, 'reset')));
       return { userId };
     },
   };

@@ -1,7 +1,7 @@
 // The account's own activity log: what happened, when, from which address and user agent. Written
 // for the account the event concerns (a failed sign-in for a known email is its owner's event) and
 // read back only by that account's own sessions.
-import type { PrismaClient, SecurityEvent } from '../../generated/prisma/client.ts';
+import type { Prisma, PrismaClient, SecurityEvent } from '../../generated/prisma/client.ts';
 import type { Caller } from '../caller.ts';
 
 export const SECURITY_EVENT_KINDS = [
@@ -30,8 +30,8 @@ export interface SecurityEventView extends Omit<SecurityEvent, 'kind' | 'userId'
 }
 
 export interface SecurityEvents {
-  /** Appends one event for `userId`, stamped with the caller's address and user agent. */
-  record(userId: string, kind: SecurityEventKind, caller: Caller): Promise<void>;
+  /** Appends one event for `userId`, stamped with the caller's address and user agent; in `tx` when given (with the change and its mail). */
+  record(userId: string, kind: SecurityEventKind, caller: Pick<Caller, 'ip' | 'userAgent'>, tx?: Prisma.TransactionClient): Promise<void>;
   /**
    * Whether the account signed up or in from this caller's address and user agent within the
    * retention window.
@@ -47,8 +47,8 @@ export function createSecurityEvents(deps: { prisma: PrismaClient; retentionDays
   // Older events are never shown or counted, whether or not a purge has deleted them yet.
   const cutoff = () => new Date(Date.now() - retentionDays * 86_400_000);
   return {
-    async record(userId, kind, caller) {
-      await prisma.securityEvent.create({
+    async record(userId, kind, caller, tx = prisma) {
+      await tx.securityEvent.create({
         data: { userId, kind, ipAddress: caller.ip.slice(0, 64), userAgent: caller.userAgent },
       });
     },

@@ -4,19 +4,25 @@
 // when presented again (the last accepted time step is stored).
 import QRCode from 'qrcode';
 import { Prisma, type PrismaClient, type TwoFactorCredential, type User } from '../../generated/prisma/client.ts';
-import type { BackgroundTasks } from '../background-tasks.ts';
 import type { Caller } from '../caller.ts';
 import { AppError } from '../errors.ts';
-import type { Mailer } from '../mail/mailer.ts';
+import type { MailOutbox, MailQueue } from '../mail/mail-outbox.ts';
 import { normalizePassword, type PasswordPolicy } from '../passwords/password-policy.ts';
 import type { PasswordHasher } from '../passwords/passwords.ts';
 import type { RateLimits } from '../security/rate-limits.ts';
-import type { SecretBox } from './secret-box.ts';
-import type { SecurityEvents } from '../security/security-events.ts';
+import type { SecretBox } from '../security/secret-box.ts';
+import type { SecurityEventKind, SecurityEvents } from '../security/security-events.ts';
 import { generateRecoveryCodes, hashNewRecoveryCode, hashRecoveryCode } from './recovery-codes.ts';
 import { parseSecondFactorCode, type SecondFactorCode } from './second-factor-code.ts';
 import type { Totp } from './totp.ts';
 import { type TwoFactorChange, twoFactorNoticeMail } from './two-factor-mail.ts';
+
+const EVENT_OF = {
+  enabled: 'TWO_FACTOR_ENABLED',
+  disabled: 'TWO_FACTOR_DISABLED',
+  'recovery-codes-replaced': 'RECOVERY_CODES_REGENERATED',
+  'recovery-code-used': 'RECOVERY_CODE_USED',
+} as const satisfies Record<TwoFactorChange['kind'], SecurityEventKind>;
 
 export interface TwoFactorSetup {
   secret: string;
@@ -52,14 +58,16 @@ export function createTwoFactorService(deps: {
   totp: Totp;
   box: SecretBox;
   events: SecurityEvents;
-  mailer: Mailer;
-  background: BackgroundTasks;
+  outbox: MailOutbox;
   appName: string;
 }): TwoFactorService {
-  const { prisma, passwords, policy, limits, totp, box, events, mailer, background, appName } = deps;
+  const { prisma, passwords, policy, limits, totp, box, events, outbox, appName } = deps;
 
-  const notify = (user: User, change: TwoFactorChange) =>
-    background.run('two-factor-mail', () => mailer.send(twoFactorNoticeMail(user.email, appName, change)));
+  /** The change's event and its notice mail, in the change's transaction. */
+  async function recordChange(tx: Prisma.TransactionClient, mail: MailQueue, user: User, caller: Caller, change: TwoFactorChange): Promise<void> {
+    await events.record(user.id, EVENT_OF[change.kind], caller, tx);
+    await mail.add(twoFactorNoticeMail(user.email, appName, change));
+  }
 
   async function checkPassword(user: User, rawPassword: string): Promise<void> {
     const password = normalizePassword(rawPassword, { ...policy, minLength: 0 });
@@ -83,9 +91,16 @@ export function createTwoFactorService(deps: {
 
   /**
    * Spends an authenticator code (its step becomes the last used) or a recovery code, atomically, so
-   * two requests with one code cannot both pass. Counted before it is compared.
+   * two requests with one code cannot both pass. Counted before it is compared. A recovery code used
+   * to sign in (`signingIn`) mails the owner how many are left.
    */
-  async function proveSecondFactor(credential: TwoFactorCredential, code: SecondFactorCode, caller: Caller): Promise<'authenticator' | 'recovery'> {
+  async function proveSecondFactor(
+    user: User,
+    credential: TwoFactorCredential,
+    code: SecondFactorCode,
+    caller: Caller,
+    signingIn = false,
+  ): Promise<'authenticator' | 'recovery'> {
     const { userId } = credential;
     await limits.consume('secondFactorAccount', userId);
     const opened = openSecret(credential);
@@ -100,16 +115,20 @@ export function createTwoFactorService(deps: {
         accepted = count === 1;
       }
     } else if (code.kind === 'recovery') {
-      const { count } = await prisma.recoveryCode.deleteMany({ where: { userId, codeHash: hashRecoveryCode(opened.plain, code.code) } });
-      accepted = count === 1;
-      if (accepted && opened.stale) await prisma.twoFactorCredential.updateMany({ where: { userId }, data: resealed(userId, opened) });
+      accepted = await outbox.transaction(async (tx, mail) => {
+        const { count } = await tx.recoveryCode.deleteMany({ where: { userId, codeHash: hashRecoveryCode(opened.plain, code.code) } });
+        if (count !== 1) return false;
+        if (opened.stale) await tx.twoFactorCredential.updateMany({ where: { userId }, data: resealed(userId, opened) });
+        if (signingIn) await recordChange(tx, mail, user, caller, { kind: 'recovery-code-used', left: await tx.recoveryCode.count({ where: { userId } }) });
+        else await events.record(userId, 'RECOVERY_CODE_USED', caller, tx);
+        return true;
+      });
     }
     if (!accepted || code.kind === 'malformed') {
       await events.record(userId, 'SECOND_FACTOR_FAILED', caller);
       throw new AppError('INVALID_CODE');
     }
     await limits.reset('secondFactorAccount', userId);
-    if (code.kind === 'recovery') await events.record(userId, 'RECOVERY_CODE_USED', caller);
     return code.kind;
   }
 
@@ -151,7 +170,7 @@ export function createTwoFactorService(deps: {
       const step = code.kind === 'authenticator' ? totp.verify(opened.plain, code.code, null) : null;
       if (step === null) throw new AppError('INVALID_CODE');
 
-      const recoveryCodes = await prisma.$transaction(async (tx) => {
+      const recoveryCodes = await outbox.transaction(async (tx, mail) => {
         // Only the very secret the code was checked against: a setup started meanwhile replaced it.
         const { count } = await tx.twoFactorCredential.updateMany({
           where: { userId: user.id, enabledAt: null, secretEncrypted: pending.secretEncrypted },
@@ -159,12 +178,12 @@ export function createTwoFactorService(deps: {
         });
         if (count === 0) return null;
         await tx.session.updateMany({ where: { userId: user.id, revokedAt: null, id: { not: keepSessionId } }, data: { revokedAt: new Date() } });
-        return replaceRecoveryCodes(tx, user.id, opened.plain);
+        const codes = await replaceRecoveryCodes(tx, user.id, opened.plain);
+        await recordChange(tx, mail, user, caller, { kind: 'enabled' });
+        return codes;
       });
       if (!recoveryCodes) throw new AppError('INVALID_CODE');
       await limits.reset('secondFactorAccount', user.id);
-      await events.record(user.id, 'TWO_FACTOR_ENABLED', caller);
-      notify(user, { kind: 'enabled' });
       return recoveryCodes;
     },
 
@@ -173,13 +192,13 @@ export function createTwoFactorService(deps: {
       await checkPassword(user, proof.password);
       const credential = await enabledCredential(user.id);
       if (!credential) throw new AppError('CONFLICT', 'two-factor is off');
-      await proveSecondFactor(credential, code, caller);
-      await prisma.$transaction([
-        prisma.recoveryCode.deleteMany({ where: { userId: user.id } }),
-        prisma.twoFactorCredential.deleteMany({ where: { userId: user.id } }),
-      ]);
-      await events.record(user.id, 'TWO_FACTOR_DISABLED', caller);
-      notify(user, { kind: 'disabled' });
+      await proveSecondFactor(user, credential, code, caller);
+      await outbox.transaction(async (tx, mail) => {
+        await tx.recoveryCode.deleteMany({ where: { userId: user.id } });
+        // Turned off by a concurrent request already: one notice, one event.
+        if ((await tx.twoFactorCredential.deleteMany({ where: { userId: user.id } })).count === 0) return;
+        await recordChange(tx, mail, user, caller, { kind: 'disabled' });
+      });
     },
 
     async regenerateRecoveryCodes(user, proof, caller) {
@@ -187,16 +206,16 @@ export function createTwoFactorService(deps: {
       await checkPassword(user, proof.password);
       const credential = await enabledCredential(user.id);
       if (!credential) throw new AppError('CONFLICT', 'two-factor is off');
-      await proveSecondFactor(credential, code, caller);
+      await proveSecondFactor(user, credential, code, caller);
       const secret = openSecret(credential).plain;
-      const recoveryCodes = await prisma.$transaction(async (tx) => {
+      const recoveryCodes = await outbox.transaction(async (tx, mail) => {
         // Disabled meanwhile: no codes for an account without two-factor.
         if (!(await tx.twoFactorCredential.findFirst({ where: { userId: user.id, enabledAt: { not: null } } }))) return null;
-        return replaceRecoveryCodes(tx, user.id, secret);
+        const codes = await replaceRecoveryCodes(tx, user.id, secret);
+        await recordChange(tx, mail, user, caller, { kind: 'recovery-codes-replaced' });
+        return codes;
       });
       if (!recoveryCodes) throw new AppError('CONFLICT', 'two-factor is off');
-      await events.record(user.id, 'RECOVERY_CODES_REGENERATED', caller);
-      notify(user, { kind: 'recovery-codes-replaced' });
       return recoveryCodes;
     },
 
@@ -204,11 +223,7 @@ export function createTwoFactorService(deps: {
       const credential = await enabledCredential(user.id);
       if (!credential) return;
       if (rawCode == null || rawCode.trim() === '') throw new AppError('SECOND_FACTOR_REQUIRED');
-      const used = await proveSecondFactor(credential, parseSecondFactorCode(rawCode), caller);
-      if (used === 'recovery') {
-        const left = await prisma.recoveryCode.count({ where: { userId: user.id } });
-        notify(user, { kind: 'recovery-code-used', left });
-      }
+      await proveSecondFactor(user, credential, parseSecondFactorCode(rawCode), caller, true);
     },
   };
 }

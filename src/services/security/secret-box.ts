@@ -1,4 +1,4 @@
-// Secrets kept at rest (authenticator secrets): AES-256-GCM under ENCRYPTION_KEY, bound to what
+// Secrets kept at rest (authenticator secrets, queued mail): AES-256-GCM under ENCRYPTION_KEY, bound to what
 // they belong to (associated data, e.g. the user id), so a row copied onto another user does not
 // decrypt. During a key rotation the previous key still opens old boxes, which are then re-sealed.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';

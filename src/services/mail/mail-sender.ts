@@ -1,0 +1,227 @@
+// Sends what the outbox holds (./mail-outbox.ts). Each mail is claimed by one sender at a time (a
+// row lock with SKIP LOCKED while claiming, then a claim that lapses after 60 s, so a process that
+// dies mid-send holds nothing for long), sent with a Message-ID that stays the same across retries,
+// and deleted once sent, given up or dropped. Woken right after a commit that queued mail, and on a
+// timer for retries and for mail a dead process left.
+import { randomUUID } from 'node:crypto';
+import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import type { Logger } from '../../logger.ts';
+import type { BackgroundTasks } from '../background-tasks.ts';
+import { classifyFailure, retryDelaySeconds } from './delivery-failure.ts';
+import type { CodeRef, DeferredMail, MailOutbox, MailQueue } from './mail-outbox.ts';
+import { MAIL_KINDS, type MailKind, type MailTransport, messageIdFor } from './mailer.ts';
+
+export const MAIL_RESULTS = ['sent', 'retried', 'failed', 'dropped'] as const;
+export type MailResult = (typeof MAIL_RESULTS)[number];
+
+export interface MailSenderConfig {
+  from: string;
+  retryBaseSeconds: number;
+  retryHours: number;
+  concurrency: number;
+}
+
+export interface MailSender {
+  /** Looks for due mail now. */
+  wake(): void;
+  /** Stops claiming mail; sends in flight go on (BackgroundTasks.drain waits for them). */
+  stop(): void;
+  /** After stop and the drain: closes the connection to the mail server. */
+  close(): void;
+  /** Mails waiting or being sent, and the age of the oldest (0 when none), for the gauges. */
+  backlog(): Promise<{ pending: number; oldestSeconds: number }>;
+}
+
+/** A claim lapses after this: a send takes at most 50 s (the transport's timeouts), so only a dead sender's claim lapses. */
+const CLAIM_SECONDS = 60;
+/** Between looks for mail nobody woke this process for: another instance's retries, a dead process's mail. */
+const POLL_SECONDS = 10;
+
+interface ClaimedRow {
+  id: string;
+  kind: string;
+  payload: string;
+  codeUserId: string | null;
+  codePurpose: string | null;
+  codeHash: string | null;
+  attempts: number;
+  createdAt: Date;
+}
+
+export function createMailSender(deps: {
+  prisma: PrismaClient;
+  outbox: MailOutbox;
+  transport: MailTransport;
+  /** Whether the code a mail carries can still be used: if not, the mail is dropped. */
+  codeIsLive: (code: CodeRef) => Promise<boolean>;
+  /** Composes a deferred mail inside the sender's transaction (see DeferredMail). */
+  prepare: (deferred: DeferredMail, tx: Prisma.TransactionClient, mail: MailQueue) => Promise<void>;
+  background: BackgroundTasks;
+  logger: Logger;
+  count: (kind: MailKind, result: MailResult) => void;
+  config: MailSenderConfig;
+}): MailSender {
+  const { prisma, outbox, transport, background, logger, config } = deps;
+  let workers = 0;
+  let wakes = 0;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  // Set by the first transient failure, cleared by the next mail sent: an outage is two log lines.
+  let outage = false;
+
+  const kindOf = (row: ClaimedRow): MailKind => (MAIL_KINDS as readonly string[]).includes(row.kind) ? (row.kind as MailKind) : 'other';
+
+  async function claim(token: string): Promise<ClaimedRow | undefined> {
+    const [row] = await prisma.$queryRaw<ClaimedRow[]>`
+      UPDATE mail_outbox SET claimed_until = now() + make_interval(secs => ${CLAIM_SECONDS}), claim_token = ${token}::uuid
+      WHERE id = (
+        SELECT id FROM mail_outbox
+        WHERE next_attempt_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
+        ORDER BY next_attempt_at
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED
+      )
+      RETURNING id, kind, payload, code_user_id AS "codeUserId", code_purpose AS "codePurpose", code_hash AS "codeHash", attempts, created_at AS "createdAt"`;
+    return row;
+  }
+
+  /** Ends the mail's life in the outbox; false when the claim had lapsed and another sender holds it now. */
+  const remove = async (row: ClaimedRow, token: string) => (await prisma.outboxMail.deleteMany({ where: { id: row.id, claimToken: token } })).count === 1;
+
+  async function deliver(row: ClaimedRow, token: string): Promise<void> {
+    const kind = kindOf(row);
+    const opened = outbox.open(row);
+    if (!opened) {
+      // Only a lost ENCRYPTION_KEY gets here: no retry can read it.
+      await remove(row, token);
+      deps.count(kind, 'failed');
+      logger.error('[mail] a queued mail does not decrypt (ENCRYPTION_KEY changed without ENCRYPTION_KEY_PREVIOUS?): given up', { kind, mailId: row.id });
+      return;
+    }
+    const { payload } = opened;
+    if ('deferred' in payload) {
+      // Replaced by the mail it stands for (or by nothing, for an address without an account),
+      // in one transaction: a crash leaves either the request or its mail.
+      await outbox.transaction(async (tx, mail) => {
+        if ((await tx.outboxMail.deleteMany({ where: { id: row.id, claimToken: token } })).count === 1) await deps.prepare(payload.deferred, tx, mail);
+      });
+      return;
+    }
+    const code = codeOf(row);
+    if (code && !(await deps.codeIsLive(code))) {
+      if (await remove(row, token)) {
+        deps.count(kind, 'dropped');
+        logger.warn('[mail] dropped: its code expired, was used or was replaced before it could be sent', { kind, mailId: row.id });
+      }
+      return;
+    }
+    try {
+      await transport.send(payload.message, messageIdFor(row.id, config.from));
+    } catch (error) {
+      await failed(row, token, kind, error);
+      return;
+    }
+    await remove(row, token);
+    deps.count(kind, 'sent');
+    if (outage) {
+      outage = false;
+      logger.warn('[mail] the mail server takes mail again: sending what waited in the outbox');
+    }
+  }
+
+  async function failed(row: ClaimedRow, token: string, kind: MailKind, error: unknown): Promise<void> {
+    const failure = classifyFailure(error);
+    if (failure.permanent) {
+      if (await remove(row, token)) {
+        deps.count(kind, 'failed');
+        logger.warn('[mail] refused by the mail server: given up', { kind, mailId: row.id, reason: failure.reason });
+      }
+      return;
+    }
+    if (!outage) {
+      outage = true;
+      logger.warn('[mail] the mail server cannot take mail for now: mails wait in the outbox and are retried', { reason: failure.reason });
+    }
+    const waitSeconds = retryDelaySeconds(row.attempts + 1, config.retryBaseSeconds);
+    const deadline = row.createdAt.getTime() + config.retryHours * 3_600_000;
+    if (Date.now() + waitSeconds * 1000 > deadline) {
+      if (await remove(row, token)) {
+        deps.count(kind, 'failed');
+        logger.warn(`[mail] not sent within MAIL_RETRY_HOURS (${config.retryHours}): given up`, { kind, mailId: row.id, reason: failure.reason });
+      }
+      return;
+    }
+    const updated = await prisma.$executeRaw`
+      UPDATE mail_outbox
+      SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => ${waitSeconds}), claimed_until = NULL, claim_token = NULL
+      WHERE id = ${row.id}::uuid AND claim_token = ${token}::uuid`;
+    if (updated === 1) deps.count(kind, 'retried');
+  }
+
+  async function work(): Promise<void> {
+    try {
+      while (!stopped) {
+        const seen = wakes;
+        const token = randomUUID();
+        const row = await claim(token);
+        if (row) await deliver(row, token);
+        // Nothing due: done, unless a commit woke the sender while this claim was looking.
+        else if (wakes === seen) break;
+      }
+    } finally {
+      workers -= 1;
+      if (workers === 0 && !stopped) background.run('mail-outbox', scheduleNext);
+    }
+  }
+
+  /** The timer for the next mail that falls due (a retry), or the poll. */
+  async function scheduleNext(): Promise<void> {
+    let dueInSeconds = POLL_SECONDS;
+    try {
+      const [next] = await prisma.$queryRaw<{ dueIn: number | null }[]>`
+        SELECT EXTRACT(EPOCH FROM min(GREATEST(next_attempt_at, COALESCE(claimed_until, next_attempt_at))) - now())::float8 AS "dueIn"
+        FROM mail_outbox`;
+      if (next?.dueIn != null) dueInSeconds = Math.min(POLL_SECONDS, Math.max(0, next.dueIn));
+    } finally {
+      if (!stopped && workers === 0) {
+        clearTimeout(timer);
+        timer = setTimeout(wake, dueInSeconds * 1000);
+        timer.unref();
+      }
+    }
+  }
+
+  function wake(): void {
+    wakes += 1;
+    if (stopped) return;
+    clearTimeout(timer);
+    while (workers < config.concurrency) {
+      workers += 1;
+      background.run('mail-outbox', work);
+    }
+  }
+
+  return {
+    wake,
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+    close() {
+      stopped = true;
+      clearTimeout(timer);
+      transport.close();
+    },
+    async backlog() {
+      const [row] = await prisma.$queryRaw<{ pending: number; oldestSeconds: number }[]>`
+        SELECT count(*)::int AS pending, COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS "oldestSeconds"
+        FROM mail_outbox`;
+      return row ?? { pending: 0, oldestSeconds: 0 };
+    },
+  };
+}
+
+function codeOf(row: ClaimedRow): CodeRef | undefined {
+  if (!row.codeUserId || !row.codePurpose || !row.codeHash) return undefined;
+  return { userId: row.codeUserId, purpose: row.codePurpose as CodeRef['purpose'], codeHash: row.codeHash };
+}
