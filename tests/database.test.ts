@@ -1,11 +1,13 @@
 // The database as an operator meets it: migrations recorded the way `prisma migrate deploy` records
 // them (so either tool can take over), refused when edited or failed, and no drift between the
 // migrated database and prisma/schema.prisma.
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { get_dmmf } from '@prisma/prisma-schema-wasm';
 import pg from 'pg';
@@ -656,5 +658,30 @@ describe('schema drift', () => {
     const edited = edit(schemaSource);
     expect(edited, 'the probe found nothing to change in schema.prisma').not.toBe(schemaSource);
     expect(await describeDatabase(db)).not.toEqual(describeSchema(edited));
+  });
+});
+
+describe('closing the database', () => {
+  it('returns with queries in flight, and the process ends', async () => {
+    // In a child process: closing PGlite the wrong way under a query in flight loops forever in
+    // its WebAssembly, which would block this test's own thread and timers.
+    const script = `
+      const { openDatabase } = await import(${JSON.stringify(new URL('../src/db/open-database.ts', import.meta.url).href)});
+      const db = await openDatabase(process.env.TARGET_URL ? { url: process.env.TARGET_URL } : { dataDir: undefined });
+      await db.prisma.$queryRaw\`SELECT 0\`;
+      for (const n of [1, 2]) db.prisma.$queryRaw\`SELECT \${n}::int\`.catch(() => {});
+      await db.close();
+      console.log('closed');
+    `;
+    const database = usingPostgres ? await createTestDatabase() : undefined;
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        env: { ...process.env, TARGET_URL: database?.url ?? '' },
+        timeout: 60_000,
+      });
+      expect(stdout.trim().split('\n').at(-1)).toBe('closed');
+    } finally {
+      await database?.drop();
+    }
   });
 });

@@ -13,6 +13,8 @@ import { codeIn, MAIL, resetCodeIn, type SmtpSink, type SmtpSinkOptions, startSm
 import { startSecondInstance, startTestApp, TEST_ENCRYPTION_KEY, TEST_SECRET, type TestApp } from './support/test-app.ts';
 import { TestClient } from './support/test-client.ts';
 import { createTestDatabase, usingPostgres } from './support/test-database.ts';
+import { reencryptSecrets } from '../src/services/security/reencrypt-secrets.ts';
+import { createSecretBox } from '../src/services/security/secret-box.ts';
 
 const NEW_PASSWORD = 'amber-lantern-orbit-77';
 // Retries a fraction of a second apart: a mail server that comes back is seen at once.
@@ -123,6 +125,27 @@ describe('with the mail server down', () => {
     const codes = [codeIn(await sink.waitForMail(email, 1, MAIL.resetCode)), codeIn(await sink.waitForMail(email, 1, MAIL.verificationCode))];
     for (const secret of [...codes, email, email.split('@')[0]!, 'reset code', 'verify']) expect(table).not.toContain(secret);
     expect(table).toContain('password_reset');
+  });
+});
+
+describe('an ENCRYPTION_KEY rotation', () => {
+  it('re-seals queued mail with npm run reencrypt-secrets, so it still goes out once the previous key is dropped', async () => {
+    const down = await mailServerDown();
+    const before = await app({ SMTP_URL: down.url });
+    const { email } = await signUpNewUser(before);
+    await expect.poll(() => before.app.database.prisma.outboxMail.count()).toBe(1);
+    // The old instance sends no more: the one with only the new key takes over.
+    before.app.services.mailSender.stop();
+    await before.app.services.background.drain();
+
+    const NEW_KEY = 'a11ce'.padEnd(64, '0');
+    const rotation = createSecretBox({ key: Buffer.from(NEW_KEY, 'hex'), previousKey: Buffer.from(TEST_ENCRYPTION_KEY, 'hex') });
+    expect(await reencryptSecrets(before.app.database.prisma, rotation)).toMatchObject({ mailsReencrypted: 1 });
+
+    const sink = await down.comeBack();
+    const after = await startSecondInstance(before, { SMTP_URL: sink.url, ENCRYPTION_KEY: NEW_KEY });
+    onTestFinished(() => after.close());
+    expect(codeIn(await sink.waitForMail(email, 1, MAIL.verificationCode))).toMatch(/^\d{6}$/);
   });
 });
 

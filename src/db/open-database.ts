@@ -98,8 +98,11 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     pool: undefined,
     ping: () => ping(prisma),
     close: async () => {
-      await prisma.$disconnect();
+      // PGlite first: disconnecting Prisma while one of its queries is in flight and then closing
+      // PGlite loops forever in the WebAssembly (a shutdown that cut the mail sender mid-query
+      // never exited). Closed first, PGlite fails the query in flight and everything settles.
       await pglite.close();
+      await prisma.$disconnect();
     },
   };
 }
