@@ -5,6 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { reencryptSecrets } from '../src/services/security/reencrypt-secrets.ts';
+import { createSecretBox } from '../src/services/security/secret-box.ts';
 import { signUpNewUser } from './support/accounts.ts';
 import { CHANGE_EMAIL, CHANGE_PASSWORD, CONFIRM_EMAIL_CHANGE, GOOD_PASSWORD, RESET_PASSWORD, SEND_MAIL, SIGN_IN, SIGN_UP, uniqueEmail } from './support/operations.ts';
 import { scrape, valueOf } from './support/prometheus.ts';
@@ -13,8 +15,6 @@ import { codeIn, MAIL, resetCodeIn, type SmtpSink, type SmtpSinkOptions, startSm
 import { startSecondInstance, startTestApp, TEST_ENCRYPTION_KEY, TEST_SECRET, type TestApp } from './support/test-app.ts';
 import { TestClient } from './support/test-client.ts';
 import { createTestDatabase, usingPostgres } from './support/test-database.ts';
-import { reencryptSecrets } from '../src/services/security/reencrypt-secrets.ts';
-import { createSecretBox } from '../src/services/security/secret-box.ts';
 
 const NEW_PASSWORD = 'amber-lantern-orbit-77';
 // Retries a fraction of a second apart: a mail server that comes back is seen at once.
@@ -66,6 +66,8 @@ describe('with the mail server down', () => {
     await expect.poll(async () => (await t.app.database.prisma.outboxMail.aggregate({ _min: { attempts: true } }))._min.attempts, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
     expect(await t.app.services.mailSender.backlog()).toMatchObject({ pending: 3 });
     expect(linesMatching(t, OUTAGE_STARTED)).toHaveLength(1);
+    // The API itself works: a load balancer keeps sending traffic.
+    expect((await fetch(new URL('/ready', t.url))).status).toBe(200);
 
     const sink = await down.comeBack();
     const resetMail = await sink.waitForMail(email, 1, MAIL.resetCode);
