@@ -9,6 +9,9 @@ import type { CodePurpose } from '../codes/one-time-codes.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import type { MailKind, MailMessage } from './mailer.ts';
 
+/** A sender's claim on a mail lapses after this: a send takes at most 50 s (the transport's timeouts), so only a dead sender's claim lapses. */
+export const CLAIM_SECONDS = 60;
+
 /** The one-time code a mail carries: the mail goes only while that code is live. */
 export interface CodeRef {
   userId: string;
@@ -32,13 +35,27 @@ export interface MailQueue {
    * account and purpose, and is dropped rather than sent late once that code is no longer live.
    */
   add(message: MailMessage, code?: CodeRef): Promise<void>;
-  /** Queues a mail composed later by the sender (see DeferredMail). */
-  later(kind: MailKind, deferred: DeferredMail): Promise<void>;
+}
+
+/** A mail just written by `prepare`, claimed by the sender that wrote it. */
+export interface PreparedMail {
+  id: string;
+  kind: MailKind;
+  message: MailMessage;
+  attempts: number;
+  createdAt: Date;
 }
 
 export interface MailOutbox {
   /** Runs `work` in one transaction; the mails it queues commit with it, and the sender is woken after. */
   transaction<T>(work: (tx: Prisma.TransactionClient, mail: MailQueue) => Promise<T>): Promise<T>;
+  /** Queues a mail the sender composes later (see DeferredMail): one insert, no transaction. */
+  later(kind: MailKind, deferred: DeferredMail): Promise<void>;
+  /**
+   * For the sender: runs `work` in one transaction like `transaction`, but its mails are written
+   * already claimed with `claimToken`, and returned to be sent at once (their codes were just issued).
+   */
+  prepare(claimToken: string, work: (tx: Prisma.TransactionClient, mail: MailQueue) => Promise<void>): Promise<PreparedMail[]>;
   /** `listener` runs after every commit that queued mail (the sender's wake-up). */
   onQueued(listener: () => void): void;
   /** A row's payload, and whether it was sealed under the previous key; null if it opens with neither. */
@@ -53,29 +70,42 @@ export function createMailOutbox(deps: { prisma: PrismaClient; box: SecretBox })
   const boundTo = (id: string) => `mail-outbox:${id}`;
   const seal = (id: string, payload: OutboxPayload) => box.seal(JSON.stringify(payload), boundTo(id));
 
-  function queueIn(tx: Prisma.TransactionClient, counter: { queued: number }): MailQueue {
-    const insert = async (kind: MailKind, payload: OutboxPayload, code?: CodeRef) => {
-      const id = randomUUID();
-      await tx.outboxMail.create({
-        data: { id, kind, payload: seal(id, payload), codeUserId: code?.userId, codePurpose: code?.purpose, codeHash: code?.codeHash },
-      });
-      counter.queued += 1;
-    };
+  const wake = () => {
+    for (const listener of listeners) listener();
+  };
+
+  /** A queue writing in `tx`; what it wrote is appended to `written`, claimed with `claimToken` when given. */
+  function queueIn(tx: Prisma.TransactionClient, written: PreparedMail[], claimToken?: string): MailQueue {
+    const claim = claimToken ? { claimToken, claimedUntil: new Date(Date.now() + CLAIM_SECONDS * 1000) } : {};
     return {
       async add(message, code) {
         if (code) await tx.outboxMail.deleteMany({ where: { codeUserId: code.userId, codePurpose: code.purpose } });
-        await insert(message.kind, { message }, code);
+        const id = randomUUID();
+        const { createdAt } = await tx.outboxMail.create({
+          data: { id, kind: message.kind, payload: seal(id, { message }), codeUserId: code?.userId, codePurpose: code?.purpose, codeHash: code?.codeHash, ...claim },
+          select: { createdAt: true },
+        });
+        written.push({ id, kind: message.kind, message, attempts: 0, createdAt });
       },
-      later: (kind, deferred) => insert(kind, { deferred }),
     };
   }
 
   return {
     async transaction(work) {
-      const counter = { queued: 0 };
-      const result = await prisma.$transaction((tx) => work(tx, queueIn(tx, counter)));
-      if (counter.queued > 0) for (const listener of listeners) listener();
+      const written: PreparedMail[] = [];
+      const result = await prisma.$transaction((tx) => work(tx, queueIn(tx, written)));
+      if (written.length > 0) wake();
       return result;
+    },
+    async later(kind, deferred) {
+      const id = randomUUID();
+      await prisma.outboxMail.create({ data: { id, kind, payload: seal(id, { deferred }) }, select: { id: true } });
+      wake();
+    },
+    async prepare(claimToken, work) {
+      const written: PreparedMail[] = [];
+      await prisma.$transaction((tx) => work(tx, queueIn(tx, written, claimToken)));
+      return written;
     },
     onQueued: (listener) => void listeners.push(listener),
     open(row) {

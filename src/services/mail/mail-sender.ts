@@ -8,8 +8,8 @@ import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import type { Logger } from '../../logger.ts';
 import type { BackgroundTasks } from '../background-tasks.ts';
 import { classifyFailure, retryDelaySeconds } from './delivery-failure.ts';
-import type { CodeRef, DeferredMail, MailOutbox, MailQueue } from './mail-outbox.ts';
-import { MAIL_KINDS, type MailKind, type MailTransport, messageIdFor } from './mailer.ts';
+import { CLAIM_SECONDS, type CodeRef, type DeferredMail, type MailOutbox, type MailQueue } from './mail-outbox.ts';
+import { MAIL_KINDS, type MailKind, type MailMessage, type MailTransport, messageIdFor } from './mailer.ts';
 
 export const MAIL_RESULTS = ['sent', 'retried', 'failed', 'dropped'] as const;
 export type MailResult = (typeof MAIL_RESULTS)[number];
@@ -32,10 +32,16 @@ export interface MailSender {
   backlog(): Promise<{ pending: number; oldestSeconds: number }>;
 }
 
-/** A claim lapses after this: a send takes at most 50 s (the transport's timeouts), so only a dead sender's claim lapses. */
-const CLAIM_SECONDS = 60;
 /** Between looks for mail nobody woke this process for: another instance's retries, a dead process's mail. */
 const POLL_SECONDS = 10;
+
+/** What sending and its outcome need of a claimed mail. */
+interface ClaimedMail {
+  id: string;
+  kind: MailKind;
+  attempts: number;
+  createdAt: Date;
+}
 
 interface ClaimedRow {
   id: string;
@@ -86,10 +92,11 @@ export function createMailSender(deps: {
   }
 
   /** Ends the mail's life in the outbox; false when the claim had lapsed and another sender holds it now. */
-  const remove = async (row: ClaimedRow, token: string) => (await prisma.outboxMail.deleteMany({ where: { id: row.id, claimToken: token } })).count === 1;
+  const remove = async (row: { id: string }, token: string) => (await prisma.outboxMail.deleteMany({ where: { id: row.id, claimToken: token } })).count === 1;
 
   async function deliver(row: ClaimedRow, token: string): Promise<void> {
     const kind = kindOf(row);
+    const mail = { id: row.id, kind, attempts: row.attempts, createdAt: row.createdAt };
     const opened = outbox.open(row);
     if (!opened) {
       // Only a lost ENCRYPTION_KEY gets here: no retry can read it.
@@ -101,10 +108,12 @@ export function createMailSender(deps: {
     const { payload } = opened;
     if ('deferred' in payload) {
       // Replaced by the mail it stands for (or by nothing, for an address without an account),
-      // in one transaction: a crash leaves either the request or its mail.
-      await outbox.transaction(async (tx, mail) => {
-        if ((await tx.outboxMail.deleteMany({ where: { id: row.id, claimToken: token } })).count === 1) await deps.prepare(payload.deferred, tx, mail);
+      // in one transaction: a crash leaves either the request or its mail. The mail is written
+      // claimed by this sender, and sent at once: its code was issued a moment ago.
+      const prepared = await outbox.prepare(token, async (tx, queue) => {
+        if ((await tx.outboxMail.deleteMany({ where: { id: row.id, claimToken: token } })).count === 1) await deps.prepare(payload.deferred, tx, queue);
       });
+      for (const next of prepared) await send(next, next.message, token);
       return;
     }
     const code = codeOf(row);
@@ -115,21 +124,26 @@ export function createMailSender(deps: {
       }
       return;
     }
+    await send(mail, payload.message, token);
+  }
+
+  async function send(mail: ClaimedMail, message: MailMessage, token: string): Promise<void> {
     try {
-      await transport.send(payload.message, messageIdFor(row.id, config.from));
+      await transport.send(message, messageIdFor(mail.id, config.from));
     } catch (error) {
-      await failed(row, token, kind, error);
+      await failed(mail, token, error);
       return;
     }
-    await remove(row, token);
-    deps.count(kind, 'sent');
+    await remove(mail, token);
+    deps.count(mail.kind, 'sent');
     if (outage) {
       outage = false;
       logger.warn('[mail] the mail server takes mail again: sending what waited in the outbox');
     }
   }
 
-  async function failed(row: ClaimedRow, token: string, kind: MailKind, error: unknown): Promise<void> {
+  async function failed(row: ClaimedMail, token: string, error: unknown): Promise<void> {
+    const { kind } = row;
     const failure = classifyFailure(error);
     if (failure.permanent) {
       if (await remove(row, token)) {

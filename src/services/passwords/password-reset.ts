@@ -44,7 +44,7 @@ export function createPasswordResetService(deps: {
       // Counted for every address alike, known or not, so the limit reveals nothing either.
       await limits.consume('sendMailIp', clientKey(caller.ip));
       await limits.consume('sendMailEmail', email);
-      await outbox.transaction((_tx, mail) => mail.later('password_reset', { task: 'password-reset', email, caller: { ip: caller.ip, userAgent: caller.userAgent } }));
+      await outbox.later('password_reset', { task: 'password-reset', email, caller: { ip: caller.ip, userAgent: caller.userAgent } });
     },
 
     async prepareCodeMail({ email, caller }, tx, mail) {
