@@ -11,11 +11,8 @@ import { checkNewPassword, normalizePassword, type PasswordPolicy } from './pass
 import type { PasswordHasher } from './passwords/passwords.ts';
 import { clientKey, type RateLimits } from './security/rate-limits.ts';
 import type { SecurityEvents } from './security/security-events.ts';
-import type { SignInNotice } from './security/sign-in-notice.ts';
-import type { IssuedSession, SessionService } from './sessions/sessions.ts';
-import type { Devices } from './security/devices.ts';
+import type { SessionStart, SignedIn } from './sessions/session-start.ts';
 import type { SignInAttempts } from './security/sign-in-attempts.ts';
-import type { TwoFactorService } from './two-factor/two-factor.ts';
 
 export interface SignUpInput {
   username: string;
@@ -33,12 +30,6 @@ export interface SignInInput extends Credentials {
   code?: string | null;
 }
 
-export interface SignedIn extends IssuedSession {
-  user: User;
-  /** The device token the browser keeps from now on (src/services/devices.ts). */
-  deviceToken: string;
-}
-
 
 export interface AccountService {
   signUp(input: SignUpInput, caller: Caller): Promise<SignedIn>;
@@ -51,20 +42,16 @@ export function createAccountService(deps: {
   prisma: PrismaClient;
   outbox: MailOutbox;
   passwords: PasswordHasher;
-  sessions: SessionService;
+  sessionStart: SessionStart;
   policy: PasswordPolicy;
   limits: RateLimits;
   credentials: CredentialChecker;
   events: SecurityEvents;
-  signInNotice: SignInNotice;
   emailVerification: EmailVerification;
   background: BackgroundTasks;
   attempts: SignInAttempts;
-  devices: Devices;
-  twoFactor: TwoFactorService;
 }): AccountService {
-  const { prisma, outbox, passwords, sessions, policy, limits, credentials, events, signInNotice, emailVerification, background, attempts, devices, twoFactor } =
-    deps;
+  const { prisma, outbox, passwords, sessionStart, policy, limits, credentials, events, emailVerification, background, attempts } = deps;
 
   /** The account, or INVALID_CREDENTIALS for an unknown email and a wrong password alike. */
   async function checkCredentials(email: string, password: string): Promise<User> {
@@ -98,8 +85,7 @@ export function createAccountService(deps: {
         }
         throw error;
       }
-      const issued = await sessions.start(user.id, caller);
-      return { user, deviceToken: await devices.remember(user.id, caller.deviceToken), ...issued };
+      return sessionStart.signUp(user, caller);
     },
 
     async signIn(input, caller) {
@@ -119,10 +105,7 @@ export function createAccountService(deps: {
       const { user } = result;
       // The password was right: the second factor has a limit of its own.
       await forgetAttempts();
-      await twoFactor.checkSignIn(user, input.code, caller);
-      const issued = await sessions.start(user.id, caller);
-      await signInNotice.signedIn(user, caller);
-      return { user, deviceToken: await devices.remember(user.id, caller.deviceToken), ...issued };
+      return sessionStart.signIn(user, caller, { code: input.code });
     },
 
     async deleteAccount(user, input, caller) {

@@ -30,6 +30,7 @@ import {
   noServiceMetrics,
   type ServiceMetrics,
 } from './service-metrics.ts';
+import { createSessionStart } from './sessions/session-start.ts';
 import { createSessionService, type SessionService } from './sessions/sessions.ts';
 import { createTokenSigner } from './sessions/tokens.ts';
 import { createDevices } from './security/devices.ts';
@@ -135,17 +136,14 @@ export function createServices(deps: {
         prisma,
         outbox,
         passwords,
-        sessions,
+        sessionStart: createSessionStart({ sessions, twoFactor, signInNotice, devices }),
         policy,
         limits,
         credentials,
         events,
-        signInNotice,
         emailVerification,
         background,
         attempts: createSignInAttempts({ limits, devices }),
-        devices,
-        twoFactor,
       }),
       metrics,
     ),
