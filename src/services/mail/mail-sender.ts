@@ -134,8 +134,8 @@ export function createMailSender(deps: {
       await failed(mail, token, error);
       return;
     }
-    await remove(mail, token);
     deps.count(mail.kind, 'sent');
+    await remove(mail, token);
     if (outage) {
       outage = false;
       logger.warn('[mail] the mail server takes mail again: sending what waited in the outbox');
