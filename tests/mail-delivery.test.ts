@@ -12,7 +12,15 @@ import { CHANGE_EMAIL, CHANGE_PASSWORD, CONFIRM_EMAIL_CHANGE, GOOD_PASSWORD, RES
 import { scrape, valueOf } from './support/prometheus.ts';
 import { killLeftoverServers, startServer } from './support/server-process.ts';
 import { codeIn, MAIL, resetCodeIn, type SmtpSink, type SmtpSinkOptions, startSmtpSink, unreachableSmtpUrl } from './support/smtp-sink.ts';
-import { startSecondInstance, startTestApp, TEST_ENCRYPTION_KEY, TEST_SECRET, type TestApp } from './support/test-app.ts';
+import {
+  startAppWithMailbox,
+  startSecondInstance,
+  startTestApp,
+  TEST_ENCRYPTION_KEY,
+  TEST_SECRET,
+  type TestApp,
+  type TestAppWithMailbox,
+} from './support/test-app.ts';
 import { TestClient } from './support/test-client.ts';
 import { createTestDatabase, usingPostgres } from './support/test-database.ts';
 
@@ -37,6 +45,13 @@ async function mailServerDown(): Promise<{ url: string; comeBack(options?: SmtpS
 
 async function app(env: Record<string, string>): Promise<TestApp> {
   const t = await startTestApp({ env: { ...FAST_RETRIES, ...env } });
+  onTestFinished(() => t.close());
+  return t;
+}
+
+/** The app with a working mail server of its own (`sink`), both closed when the test ends. */
+async function appWithMailbox(sinkOptions: SmtpSinkOptions = {}): Promise<TestAppWithMailbox> {
+  const t = await startAppWithMailbox(FAST_RETRIES, sinkOptions);
   onTestFinished(() => t.close());
   return t;
 }
@@ -153,9 +168,8 @@ describe('an ENCRYPTION_KEY rotation', () => {
 
 describe('when the mail server refuses', () => {
   it('retries a 451 with the same Message-ID and delivers the mail once', async () => {
-    const sink = await startSmtpSink({ tempFailures: 2 });
-    onTestFinished(() => sink.close());
-    const t = await app({ SMTP_URL: sink.url });
+    const t = await appWithMailbox({ tempFailures: 2 });
+    const { sink } = t;
     const { email } = await signUpNewUser(t);
     const mail = await sink.waitForMail(email, 1, MAIL.verificationCode);
     await outboxEmpty(t);
@@ -166,9 +180,8 @@ describe('when the mail server refuses', () => {
 
   it('gives up a 550 for one recipient after one attempt, and the other mails go out', async () => {
     const refusedEmail = uniqueEmail('no-such-mailbox');
-    const sink = await startSmtpSink({ refuseRecipients: [refusedEmail] });
-    onTestFinished(() => sink.close());
-    const t = await app({ SMTP_URL: sink.url });
+    const t = await appWithMailbox({ refuseRecipients: [refusedEmail] });
+    const { sink } = t;
     await signUpNewUser(t, { email: refusedEmail });
     const { email } = await signUpNewUser(t);
     await sink.waitForMail(email, 1, MAIL.verificationCode);
@@ -223,9 +236,8 @@ describe('metrics', () => {
 
 describe('a change and its mail commit together', () => {
   it('sends nothing from a transaction that fails after queueing its mail', async () => {
-    const sink = await startSmtpSink();
-    onTestFinished(() => sink.close());
-    const t = await app({ SMTP_URL: sink.url });
+    const t = await appWithMailbox();
+    const { sink } = t;
     const message = (to: string) => ({ kind: 'other' as const, to, subject: 'outbox test', text: 'text', html: '<p>html</p>' });
     const lost = uniqueEmail('rolled-back');
     await expect(
@@ -242,9 +254,8 @@ describe('a change and its mail commit together', () => {
   });
 
   it('tells the old address nothing when confirmEmailChange loses the race for the new address', async () => {
-    const sink = await startSmtpSink();
-    onTestFinished(() => sink.close());
-    const t = await app({ SMTP_URL: sink.url });
+    const t = await appWithMailbox();
+    const { sink } = t;
     const wanted = uniqueEmail('wanted');
     const [first, second] = [await signUpNewUser(t), await signUpNewUser(t)];
     for (const user of [first, second]) {

@@ -28,17 +28,24 @@ export interface MatchedCode {
   codeHash: string;
 }
 
-/** A code just issued, and what its mail refers to in the outbox (src/services/mail/mail-outbox.ts). */
+/** Names one issued code without holding it: what a code mail in the outbox refers to (src/services/mail/mail-outbox.ts). */
+export interface CodeRef {
+  userId: string;
+  purpose: CodePurpose;
+  codeHash: string;
+}
+
+/** A code just issued, and the reference its mail carries. */
 export interface IssuedCode {
   code: string;
-  ref: { userId: string; purpose: CodePurpose; codeHash: string };
+  ref: CodeRef;
 }
 
 export interface OneTimeCodes {
   /** A new code for the user and purpose, to be mailed to `email`, replacing any earlier one; in `tx`, with its mail. */
   issue(tx: Prisma.TransactionClient, userId: string, purpose: CodePurpose, email: string): Promise<IssuedCode>;
   /** Whether the code can still be used (not spent, replaced, expired or out of tries): its mail is dropped otherwise. */
-  isLive(ref: IssuedCode['ref']): Promise<boolean>;
+  isLive(ref: CodeRef): Promise<boolean>;
   /**
    * Spends one attempt on the owner's live code and compares. INVALID_CODE for a malformed, wrong,
    * used, expired or exhausted code, and for an owner with none.

@@ -36,8 +36,7 @@ export function classifyFailure(error: unknown): DeliveryFailure {
  * together do not all come back at the same instant.
  */
 export function retryDelaySeconds(attempt: number, baseSeconds: number, random: () => number = Math.random): number {
-  const exponential = Math.min(MAX_RETRY_WAIT_SECONDS, baseSeconds * 2 ** Math.max(0, attempt - 1));
-  return Math.min(MAX_RETRY_WAIT_SECONDS, exponential * (1 + random() / 4));
+  return Math.min(MAX_RETRY_WAIT_SECONDS, baseSeconds * 2 ** Math.max(0, attempt - 1) * (1 + random() / 4));
 }
 
 export const MAX_RETRY_WAIT_SECONDS = 600;

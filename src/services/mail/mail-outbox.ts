@@ -5,19 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import type { Caller } from '../caller.ts';
-import type { CodePurpose } from '../codes/one-time-codes.ts';
+import type { CodeRef } from '../codes/one-time-codes.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import type { MailKind, MailMessage } from './mailer.ts';
 
 /** A sender's claim on a mail lapses after this: a send takes at most 50 s (the transport's timeouts), so only a dead sender's claim lapses. */
 export const CLAIM_SECONDS = 60;
-
-/** The one-time code a mail carries: the mail goes only while that code is live. */
-export interface CodeRef {
-  userId: string;
-  purpose: CodePurpose;
-  codeHash: string;
-}
 
 /**
  * A mail the sender composes when it takes the row, in a transaction of its own: for sendMail,

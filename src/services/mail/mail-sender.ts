@@ -5,10 +5,11 @@
 // timer for retries and for mail a dead process left.
 import { randomUUID } from 'node:crypto';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
-import type { Logger } from '../../logger.ts';
+import type { LogFields, Logger } from '../../logger.ts';
 import type { BackgroundTasks } from '../background-tasks.ts';
 import { classifyFailure, retryDelaySeconds } from './delivery-failure.ts';
-import { CLAIM_SECONDS, type CodeRef, type DeferredMail, type MailOutbox, type MailQueue } from './mail-outbox.ts';
+import type { CodeRef } from '../codes/one-time-codes.ts';
+import { CLAIM_SECONDS, type DeferredMail, type MailOutbox, type MailQueue } from './mail-outbox.ts';
 import { MAIL_KINDS, type MailKind, type MailMessage, type MailTransport, messageIdFor } from './mailer.ts';
 
 export const MAIL_RESULTS = ['sent', 'retried', 'failed', 'dropped'] as const;
@@ -94,17 +95,18 @@ export function createMailSender(deps: {
   /** Ends the mail's life in the outbox; false when the claim had lapsed and another sender holds it now. */
   const remove = async (row: { id: string }, token: string) => (await prisma.outboxMail.deleteMany({ where: { id: row.id, claimToken: token } })).count === 1;
 
+  /** A mail that will not be sent: deleted, then counted and logged, unless another sender had taken it meanwhile. */
+  async function retire(mail: ClaimedMail, token: string, result: 'failed' | 'dropped', message: string, fields: LogFields = {}, level: 'warn' | 'error' = 'warn') {
+    if (!(await remove(mail, token))) return;
+    deps.count(mail.kind, result);
+    logger[level](message, { kind: mail.kind, mailId: mail.id, ...fields });
+  }
+
   async function deliver(row: ClaimedRow, token: string): Promise<void> {
-    const kind = kindOf(row);
-    const mail = { id: row.id, kind, attempts: row.attempts, createdAt: row.createdAt };
+    const mail: ClaimedMail = { id: row.id, kind: kindOf(row), attempts: row.attempts, createdAt: row.createdAt };
     const opened = outbox.open(row);
-    if (!opened) {
-      // Only a lost ENCRYPTION_KEY gets here: no retry can read it.
-      await remove(row, token);
-      deps.count(kind, 'failed');
-      logger.error('[mail] a queued mail does not decrypt (ENCRYPTION_KEY changed without ENCRYPTION_KEY_PREVIOUS?): given up', { kind, mailId: row.id });
-      return;
-    }
+    // Only a lost ENCRYPTION_KEY gets here: no retry can read it.
+    if (!opened) return retire(mail, token, 'failed', '[mail] a queued mail does not decrypt (ENCRYPTION_KEY changed without ENCRYPTION_KEY_PREVIOUS?): given up', {}, 'error');
     const { payload } = opened;
     if ('deferred' in payload) {
       // Replaced by the mail it stands for (or by nothing, for an address without an account),
@@ -117,13 +119,7 @@ export function createMailSender(deps: {
       return;
     }
     const code = codeOf(row);
-    if (code && !(await deps.codeIsLive(code))) {
-      if (await remove(row, token)) {
-        deps.count(kind, 'dropped');
-        logger.warn('[mail] dropped: its code expired, was used or was replaced before it could be sent', { kind, mailId: row.id });
-      }
-      return;
-    }
+    if (code && !(await deps.codeIsLive(code))) return retire(mail, token, 'dropped', '[mail] dropped: its code expired, was used or was replaced before it could be sent');
     await send(mail, payload.message, token);
   }
 
@@ -143,15 +139,8 @@ export function createMailSender(deps: {
   }
 
   async function failed(row: ClaimedMail, token: string, error: unknown): Promise<void> {
-    const { kind } = row;
     const failure = classifyFailure(error);
-    if (failure.permanent) {
-      if (await remove(row, token)) {
-        deps.count(kind, 'failed');
-        logger.warn('[mail] refused by the mail server: given up', { kind, mailId: row.id, reason: failure.reason });
-      }
-      return;
-    }
+    if (failure.permanent) return retire(row, token, 'failed', '[mail] refused by the mail server: given up', { reason: failure.reason });
     if (!outage) {
       outage = true;
       logger.warn('[mail] the mail server cannot take mail for now: mails wait in the outbox and are retried', { reason: failure.reason });
@@ -159,17 +148,13 @@ export function createMailSender(deps: {
     const waitSeconds = retryDelaySeconds(row.attempts + 1, config.retryBaseSeconds);
     const deadline = row.createdAt.getTime() + config.retryHours * 3_600_000;
     if (Date.now() + waitSeconds * 1000 > deadline) {
-      if (await remove(row, token)) {
-        deps.count(kind, 'failed');
-        logger.warn(`[mail] not sent within MAIL_RETRY_HOURS (${config.retryHours}): given up`, { kind, mailId: row.id, reason: failure.reason });
-      }
-      return;
+      return retire(row, token, 'failed', `[mail] not sent within MAIL_RETRY_HOURS (${config.retryHours}): given up`, { reason: failure.reason });
     }
     const updated = await prisma.$executeRaw`
       UPDATE mail_outbox
       SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => ${waitSeconds}), claimed_until = NULL, claim_token = NULL
       WHERE id = ${row.id}::uuid AND claim_token = ${token}::uuid`;
-    if (updated === 1) deps.count(kind, 'retried');
+    if (updated === 1) deps.count(row.kind, 'retried');
   }
 
   async function work(): Promise<void> {
@@ -205,6 +190,11 @@ export function createMailSender(deps: {
     }
   }
 
+  function stop(): void {
+    stopped = true;
+    clearTimeout(timer);
+  }
+
   function wake(): void {
     wakes += 1;
     if (stopped) return;
@@ -217,13 +207,9 @@ export function createMailSender(deps: {
 
   return {
     wake,
-    stop() {
-      stopped = true;
-      clearTimeout(timer);
-    },
+    stop,
     close() {
-      stopped = true;
-      clearTimeout(timer);
+      stop();
       transport.close();
     },
     async backlog() {
