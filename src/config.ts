@@ -1,7 +1,9 @@
 // The one place that reads process.env: parsed and checked once at start, every problem reported.
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parse as parseDomain } from 'tldts';
 import { z } from 'zod';
 import type { LogFormat, PinoLevel } from './observability/pino-logger.ts';
 import { RATE_LIMIT_RULES, type RateLimitRuleName, type RateLimitRules } from './services/security/rate-limits.ts';
@@ -38,6 +40,35 @@ export function corsOriginProblem(entry: string): string | undefined {
   if (url.pathname !== '/' || url.search || url.hash) return `"${entry}": an origin has no path, query or fragment; use ${url.origin}`;
   if (entry.endsWith('/')) return `"${entry}": remove the trailing slash; browsers send ${url.origin}`;
   if (url.origin !== entry) return `"${entry}": browsers send it as ${url.origin}`;
+  return undefined;
+}
+
+/** Why a PASSKEY_RP_ID can never be a WebAuthn RP ID, or undefined when it can. */
+export function rpIdProblem(rpId: string): string | undefined {
+  if (isIP(rpId.replace(/^\[|\]$/g, ''))) return `"${rpId}": an IP address cannot be an RP ID (browsers refuse WebAuthn on one); use a domain name, or localhost in development`;
+  if (URL.parse(`https://${rpId}`)?.hostname !== rpId || rpId.endsWith('.')) {
+    return `"${rpId}": must be a lower-case domain name with no scheme, port or path, e.g. example.com`;
+  }
+  if (rpId !== 'localhost' && parseDomain(rpId).domain === null) return `"${rpId}": a public suffix cannot be an RP ID; use your own domain`;
+  return undefined;
+}
+
+/** Android apps sign with a key whose SHA-256 they send, base64url, as their WebAuthn origin. */
+const ANDROID_ORIGIN = /^android:apk-key-hash:[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Why a PASSKEY_ORIGINS entry can never be accepted for `rpId`, or undefined when it can: an exact
+ * https:// origin at or under the RP ID (http:// only for localhost), or an Android app's origin.
+ */
+export function passkeyOriginProblem(entry: string, rpId: string): string | undefined {
+  if (entry.startsWith('android:')) {
+    return ANDROID_ORIGIN.test(entry) ? undefined : `"${entry}": an Android origin is android:apk-key-hash: and the base64url SHA-256 of the app's signing certificate (43 characters)`;
+  }
+  const problem = corsOriginProblem(entry);
+  if (problem) return problem;
+  const { protocol, hostname } = new URL(entry);
+  if (hostname !== rpId && !hostname.endsWith(`.${rpId}`)) return `"${entry}": not at or under the RP ID ${rpId}`;
+  if (protocol === 'http:' && hostname !== 'localhost') return `"${entry}": must be https:// (http:// only for localhost)`;
   return undefined;
 }
 
@@ -93,6 +124,11 @@ const envSchema = z.object({
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(10),
   // Hourly: dead rows are inert (every check compares expiry), so the purge only bounds their number.
   PURGE_INTERVAL_SECONDS: int(0, 604_800).default(3_600),
+  PASSKEY_RP_ID: z.string().min(1).max(253).optional(),
+  PASSKEY_ORIGINS: list.optional(),
+  // Down to 1 second like the code lifetimes; WebAuthn L3 recommends 300 to 600.
+  PASSKEY_CHALLENGE_TTL_SECONDS: int(1, 3_600).default(300),
+  PASSKEY_MAX_PER_USER: int(1, 100).default(10),
 });
 
 // OWASP: a few failed sign-ins per account before a cool-down, a few reset mails per address per
@@ -116,8 +152,11 @@ export const DEFAULT_RATE_LIMITS: Record<RateLimitRuleName, string> = {
   signInDevice: '5/900',
   // Wrong authenticator or recovery codes, per account, whatever the client.
   secondFactorAccount: '5/900',
-  // Password proofs of startTwoFactorSetup, disableTwoFactor and regenerateRecoveryCodes.
+  // Password proofs of startTwoFactorSetup, disableTwoFactor, regenerateRecoveryCodes and startPasskeyRegistration.
   twoFactorPasswordAccount: '5/900',
+  // Every start and finish of a passkey ceremony, per client address: passkey failures never
+  // count against an account, so anyone could lock its owner out.
+  passkeyIp: '100/900',
 };
 
 /** RATE_LIMIT_SIGN_IN_ACCOUNT for the rule signInAccount, and so on. */
@@ -176,6 +215,17 @@ export interface Config {
   shutdownGraceSeconds: number;
   /** Seconds between purges of dead rows inside the server; 0: no timer (`npm run purge` only). */
   purgeIntervalSeconds: number;
+  passkeys: PasskeyConfig;
+}
+
+export interface PasskeyConfig {
+  /** False in production until PASSKEY_RP_ID and PASSKEY_ORIGINS are both set: passkey operations answer FORBIDDEN. */
+  enabled: boolean;
+  rpId: string;
+  /** Exact origins whose answers count (https://, http://localhost, android:apk-key-hash:…). */
+  origins: string[];
+  challengeTtlSeconds: number;
+  maxPerUser: number;
 }
 
 export type CookieSameSite = 'lax' | 'strict' | 'none';
@@ -225,6 +275,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (raw.COOKIE_SAME_SITE === 'none' && !(secureCookie.success ? secureCookie.data : production)) {
     problems.push('COOKIE_SAME_SITE: "none" needs a Secure cookie (COOKIE_SECURE=true, served over HTTPS); browsers drop a SameSite=None cookie that is not Secure');
   }
+  const passkeys = passkeyConfig(raw, production, problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
 
@@ -275,7 +326,36 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST },
     shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
     purgeIntervalSeconds: env.PURGE_INTERVAL_SECONDS,
+    passkeys: { ...passkeys, challengeTtlSeconds: env.PASSKEY_CHALLENGE_TTL_SECONDS, maxPerUser: env.PASSKEY_MAX_PER_USER },
   };
+}
+
+/**
+ * The RP ID and origins. Outside production: localhost, and the server's own http://localhost
+ * origin plus each CORS origin at or under the RP ID. In production nothing is assumed: passkeys
+ * stay off until both are set.
+ */
+function passkeyConfig(raw: Record<string, string | undefined>, production: boolean, problems: string[]): Pick<PasskeyConfig, 'enabled' | 'rpId' | 'origins'> {
+  const rpId = raw.PASSKEY_RP_ID ?? (production ? undefined : 'localhost');
+  const given = raw.PASSKEY_ORIGINS === undefined ? undefined : list.parse(raw.PASSKEY_ORIGINS);
+  if (rpId === undefined || (production && given === undefined)) return { enabled: false, rpId: '', origins: [] };
+  const rpIdError = rpIdProblem(rpId);
+  if (rpIdError) {
+    problems.push(`PASSKEY_RP_ID: ${rpIdError}`);
+    return { enabled: false, rpId, origins: [] };
+  }
+  if (given) {
+    for (const entry of given) {
+      const problem = passkeyOriginProblem(entry, rpId);
+      if (problem) problems.push(`PASSKEY_ORIGINS: ${problem}`);
+    }
+    if (given.length === 0) problems.push('PASSKEY_ORIGINS: list at least one origin');
+    return { enabled: true, rpId, origins: given };
+  }
+  const port = envSchema.shape.PORT.safeParse(raw.PORT);
+  const own = `http://localhost:${port.success ? port.data : 4000}`;
+  const cors = list.parse(raw.CORS_ORIGINS ?? '').filter((origin) => !passkeyOriginProblem(origin, rpId));
+  return { enabled: true, rpId, origins: [...new Set([own, ...cors].filter((origin) => !passkeyOriginProblem(origin, rpId)))] };
 }
 
 /** Outside production a missing JWT_SECRET is generated once and kept in the data directory. */

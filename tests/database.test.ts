@@ -505,7 +505,9 @@ function describeSchema(source: string): DatabaseShape {
       if (field.kind === 'object') continue;
       const column = field.dbName ?? field.name;
       const type = columnType(field, datamodel.enums);
-      tableShape.columns[column] = { type, nullable: !field.isRequired, default: columnDefault(field, table, column, type, datamodel.enums) };
+      // Prisma Migrate creates scalar lists (String[]) without NOT NULL, though the client never reads a null.
+      const nullable = field.isList || !field.isRequired;
+      tableShape.columns[column] = { type, nullable, default: columnDefault(field, table, column, type, datamodel.enums) };
     }
     for (const field of model.fields) {
       if (field.kind !== 'object' || !field.relationFromFields?.length) continue;

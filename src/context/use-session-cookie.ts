@@ -41,6 +41,9 @@ export function createSessionCookies(options: {
     plugin: {
       async onResponse({ request, response }) {
         if (pathOf(request.url) !== options.graphqlEndpoint) return;
+        // Every answer here is about an account or carries a single-use secret (a session, a
+        // passkey challenge): never stored by a shared cache.
+        response.headers.set('Cache-Control', 'no-store');
         const outcome = await authFor(request).outcome();
         if (outcome.kind === 'none') return;
         if (outcome.kind === 'set' && outcome.delivery === 'header') {
@@ -50,8 +53,6 @@ export function createSessionCookies(options: {
         } else if (outcome.delivery === 'cookie') {
           response.headers.append('Set-Cookie', clearedSessionCookie(options.cookie));
         }
-        // A response carrying (or ending) a session must never be stored by a shared cache.
-        response.headers.set('Cache-Control', 'no-store');
       },
     },
   };

@@ -1,6 +1,7 @@
 // Sign-up, sign-in and logout.
 import type { Context } from '../context/create-context.ts';
 import type { User } from '../generated/prisma/client.ts';
+import type { SignedIn } from '../services/sessions/session-start.ts';
 import { builder } from './builder.ts';
 import { EMAIL_RULES, NEW_PASSWORD_RULES, PASSWORD_RULES, USERNAME_RULES } from './field-rules.ts';
 import { MessagePayload } from './message-payload.ts';
@@ -46,26 +47,14 @@ builder.mutationFields((t) => ({
     description:
       'Creates the user and signs them in: sets the session cookie, or with the request header X-Session-Transport: header answers the token in X-Session-Token instead. Rate-limited per client address (RATE_LIMITED with retryAfter).',
     args: { input: t.arg({ type: SignUpInput, required: true, description: 'The new account.' }) },
-    resolve: async (_root, { input }, { services, auth, viewer, caller, device }) => {
-      const signedIn = await services.accounts.signUp(input, caller);
-      if (auth.signInReplacesCurrent()) await replaceSession(services, viewer);
-      auth.signedIn(signedIn);
-      device.remember(signedIn.deviceToken);
-      return { message: 'user created!', user: signedIn.user, session: { ...signedIn.session, current: true } };
-    },
+    resolve: async (_root, { input }, context) => answerSignIn(context, await context.services.accounts.signUp(input, context.caller), 'user created!'),
   }),
   signIn: t.field({
     type: AuthPayload,
     description:
       'Signs in: sets the session cookie, or with the request header X-Session-Transport: header answers the token in X-Session-Token instead. Ends the session the request carried, if any. For an account with two-factor on, the right password without `code` answers SECOND_FACTOR_REQUIRED (and starts no session): send signIn again with `code`. Rate-limited per account, or per device for a browser holding a device cookie known for the account, and per client address (RATE_LIMITED with retryAfter).',
     args: { input: t.arg({ type: SignInInput, required: true, description: 'The credentials.' }) },
-    resolve: async (_root, { input }, { services, auth, viewer, caller, device }) => {
-      const signedIn = await services.accounts.signIn(input, caller);
-      if (auth.signInReplacesCurrent()) await replaceSession(services, viewer);
-      auth.signedIn(signedIn);
-      device.remember(signedIn.deviceToken);
-      return { message: 'login successful!', user: signedIn.user, session: { ...signedIn.session, current: true } };
-    },
+    resolve: async (_root, { input }, context) => answerSignIn(context, await context.services.accounts.signIn(input, context.caller), 'login successful!'),
   }),
   logout: t.field({
     type: MessagePayload,
@@ -78,7 +67,14 @@ builder.mutationFields((t) => ({
   }),
 }));
 
-/** The client's token is about to be replaced: the session it held is ended, not orphaned. */
-async function replaceSession({ sessions }: Context['services'], viewer: Context['viewer']): Promise<void> {
-  if (viewer) await sessions.revoke(viewer.session.id);
+/**
+ * Hands the client a session just started (signUp, signIn, finishPasskeySignIn): the token goes
+ * where the request asked, the token it carried is ended rather than orphaned, and the device is
+ * remembered.
+ */
+export async function answerSignIn({ services, auth, viewer, device }: Context, signedIn: SignedIn, message: string) {
+  if (viewer && auth.signInReplacesCurrent()) await services.sessions.revoke(viewer.session.id);
+  auth.signedIn(signedIn);
+  device.remember(signedIn.deviceToken);
+  return { message, user: signedIn.user, session: { ...signedIn.session, current: true } };
 }

@@ -6,13 +6,14 @@ import type { Context, SignedInContext } from '../context/create-context.ts';
 import type PrismaTypes from '../generated/pothos-types.ts';
 import { getDatamodel } from '../generated/pothos-types.ts';
 import { AppError } from '../services/errors.ts';
+import type { WebAuthnJson } from './webauthn-json.ts';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
   AuthScopes: { signedIn: boolean };
   AuthContexts: { signedIn: SignedInContext };
-  Scalars: { DateTime: { Input: Date; Output: Date } };
+  Scalars: { DateTime: { Input: Date; Output: Date }; WebAuthnJSON: { Input: WebAuthnJson; Output: object } };
   DefaultFieldNullability: false;
 }>({
   plugins: [ScopeAuthPlugin, PrismaPlugin],

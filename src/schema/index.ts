@@ -11,5 +11,6 @@ import './password-change.ts';
 import './email.ts';
 import './security-events.ts';
 import './two-factor.ts';
+import './passkeys.ts';
 
 export const schema = builder.toSchema({ sortSchema: false });

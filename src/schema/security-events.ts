@@ -5,8 +5,9 @@ import { builder } from './builder.ts';
 
 const KIND_DESCRIPTIONS: Record<SecurityEventKind, string> = {
   SIGN_UP: 'The account was created.',
-  SIGN_IN: 'A successful sign-in.',
-  SIGN_IN_FAILED: "A sign-in with this account's email and a wrong password.",
+  SIGN_IN: 'A successful sign-in (passkeyName: the passkey it was made with, if one).',
+  SIGN_IN_FAILED:
+    "A sign-in with this account's email and a wrong password, or with one of its passkeys that was refused after its signature verified (passkeyName).",
   LOGOUT: 'A session was ended by logout.',
   SESSION_REVOKED: 'One or more sessions were ended from another session (revokeSession, revokeOtherSessions).',
   PASSWORD_CHANGED: 'The password was changed while signed in.',
@@ -19,7 +20,11 @@ const KIND_DESCRIPTIONS: Record<SecurityEventKind, string> = {
   TWO_FACTOR_DISABLED: 'Two-factor sign-in was turned off.',
   RECOVERY_CODE_USED: 'A recovery code was used to sign in.',
   RECOVERY_CODES_REGENERATED: 'The recovery codes were replaced.',
-  SECOND_FACTOR_FAILED: 'A right password with a wrong two-factor code.',
+  SECOND_FACTOR_FAILED: 'A right password with a wrong two-factor code, or a passkey that failed as the second factor (passkeyName, when it is one of the account\'s).',
+  PASSKEY_ADDED: 'A passkey was registered (passkeyName).',
+  PASSKEY_REMOVED: 'A passkey was removed, and the sessions it signed in were ended (passkeyName).',
+  PASSKEY_COUNTER_MISMATCH:
+    'A passkey presented a signature counter not above the stored one: it may have been copied. A device-bound passkey is refused; a synced one is let in (passkeyName).',
 };
 
 const SecurityEventKindEnum = builder.enumType('SecurityEventKind', {
@@ -40,6 +45,10 @@ const SecurityEventType = builder.objectRef<SecurityEventView>('SecurityEvent').
     userAgent: t.exposeString('userAgent', {
       nullable: true,
       description: 'The User-Agent of the request, cut to 256 characters; null if none was sent. Show it as plain text.',
+    }),
+    passkeyName: t.exposeString('passkeyName', {
+      nullable: true,
+      description: 'The passkey the event is about or that caused it, named as it was then; null for events that involve none.',
     }),
   }),
 });

@@ -34,6 +34,11 @@ export interface SignInInput extends Credentials {
 export interface AccountService {
   signUp(input: SignUpInput, caller: Caller): Promise<SignedIn>;
   signIn(input: SignInInput, caller: Caller): Promise<SignedIn>;
+  /**
+   * signIn's first step on its own: the account whose password this is, checked with signIn's
+   * limits, errors and events; for a second factor that is not a code (a passkey).
+   */
+  checkPassword(input: Credentials, caller: Caller): Promise<User>;
   /** Deletes the signed-in user's account with everything that belongs to it (devices included). */
   deleteAccount(user: User, input: Credentials, caller: Caller): Promise<void>;
 }
@@ -57,6 +62,26 @@ export function createAccountService(deps: {
   async function checkCredentials(email: string, password: string): Promise<User> {
     const result = await credentials.check(email, password);
     if (!result.ok) throw new AppError('INVALID_CREDENTIALS');
+    return result.user;
+  }
+
+  /** signIn's first step: the account whose password this is, or INVALID_CREDENTIALS. */
+  async function signInPassword(input: Credentials, caller: Caller): Promise<User> {
+    const email = normalizeEmail(input.email);
+    normalizePassword(input.password, { ...policy, minLength: 0 });
+    // Counted before the hash is checked, so parallel guesses cannot slip past the limit: per
+    // device for a browser the account knows, per account and address for everyone else.
+    const forgetAttempts = await attempts.count(email, caller);
+    const result = await credentials.check(email, input.password);
+    if (!result.ok) {
+      const owner = result.user?.id;
+      // The owner's event, written after the answer: an unknown email writes nothing, and the
+      // two must answer in the same time.
+      if (owner) background.run('security-event', () => events.record(owner, 'SIGN_IN_FAILED', caller));
+      throw new AppError('INVALID_CREDENTIALS');
+    }
+    // The password was right: the second factor has a limit of its own.
+    await forgetAttempts();
     return result.user;
   }
 
@@ -89,24 +114,11 @@ export function createAccountService(deps: {
     },
 
     async signIn(input, caller) {
-      const email = normalizeEmail(input.email);
-      normalizePassword(input.password, { ...policy, minLength: 0 });
-      // Counted before the hash is checked, so parallel guesses cannot slip past the limit: per
-      // device for a browser the account knows, per account and address for everyone else.
-      const forgetAttempts = await attempts.count(email, caller);
-      const result = await credentials.check(email, input.password);
-      if (!result.ok) {
-        const owner = result.user?.id;
-        // The owner's event, written after the answer: an unknown email writes nothing, and the
-        // two must answer in the same time.
-        if (owner) background.run('security-event', () => events.record(owner, 'SIGN_IN_FAILED', caller));
-        throw new AppError('INVALID_CREDENTIALS');
-      }
-      const { user } = result;
-      // The password was right: the second factor has a limit of its own.
-      await forgetAttempts();
+      const user = await signInPassword(input, caller);
       return sessionStart.signIn(user, caller, { code: input.code });
     },
+
+    checkPassword: signInPassword,
 
     async deleteAccount(user, input, caller) {
       if (normalizeEmail(input.email) !== user.email) throw new AppError('FORBIDDEN');

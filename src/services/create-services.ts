@@ -18,6 +18,8 @@ import { createCredentialChecker } from './passwords/credentials.ts';
 import { createPasswordChange, type PasswordChange } from './passwords/password-change.ts';
 import { createPasswordResetService, type PasswordResetService } from './passwords/password-reset.ts';
 import { createPasswordHasher } from './passwords/passwords.ts';
+import { createDecoyCredentials } from './passkeys/decoy-credentials.ts';
+import { createPasskeyService, type PasskeyService } from './passkeys/passkeys.ts';
 import { createPurger, type Purger } from './purge/purge.ts';
 import { createPurgeRules } from './purge/rules.ts';
 import { createRateLimits, type RateLimitStore } from './security/rate-limits.ts';
@@ -55,6 +57,7 @@ export interface Services {
   outbox: MailOutbox;
   /** Sends what the outbox holds; the app wakes it at start and stops it at shutdown. */
   mailSender: MailSender;
+  passkeys: PasskeyService;
   /** Deletes dead rows (expired sessions, codes, counters); on a timer in the server, and `npm run purge`. */
   purger: Purger;
 }
@@ -129,24 +132,44 @@ export function createServices(deps: {
     config: { from: config.mail.from, ...config.mail.delivery },
   });
   outbox.onQueued(mailSender.wake);
+  const sessionStart = createSessionStart({
+    sessions,
+    twoFactor,
+    signInNotice,
+    devices,
+    hasPasskey: async (userId) => (await prisma.passkey.count({ where: { userId } })) > 0,
+  });
+  const accounts = meteredAccounts(
+    createAccountService({
+      prisma,
+      outbox,
+      passwords,
+      sessionStart,
+      policy,
+      limits,
+      credentials,
+      events,
+      emailVerification,
+      background,
+      attempts: createSignInAttempts({ limits, devices }),
+    }),
+    metrics,
+  );
+  const passkeys = createPasskeyService({
+    prisma,
+    outbox,
+    events,
+    limits,
+    credentials,
+    checkSignInPassword: accounts.checkPassword,
+    twoFactor,
+    sessionStart,
+    decoys: createDecoyCredentials(config.jwt.secret),
+    config: { ...config.passkeys, appName },
+  });
   return {
     prisma,
-    accounts: meteredAccounts(
-      createAccountService({
-        prisma,
-        outbox,
-        passwords,
-        sessionStart: createSessionStart({ sessions, twoFactor, signInNotice, devices }),
-        policy,
-        limits,
-        credentials,
-        events,
-        emailVerification,
-        background,
-        attempts: createSignInAttempts({ limits, devices }),
-      }),
-      metrics,
-    ),
+    accounts,
     sessions,
     accountSessions: createAccountSessions({ prisma, events }),
     passwordReset,
@@ -158,6 +181,7 @@ export function createServices(deps: {
     background,
     outbox,
     mailSender,
+    passkeys,
     purger: createPurger({ prisma, rules: createPurgeRules(config) }),
   };
 }

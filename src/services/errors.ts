@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   CONFLICT: 'the account is not in the state this operation applies to',
   SECOND_FACTOR_REQUIRED: 'a two-factor code is required: send signIn again with `code`',
   RATE_LIMITED: 'too many attempts: please wait and try again',
+  INVALID_CHALLENGE: 'unknown, used or expired passkey challenge: start again',
   INTERNAL_SERVER_ERROR: 'Unexpected error.',
   // Request-level: the request itself was refused before (or instead of) running the operation.
   BAD_REQUEST: 'not a well-formed GraphQL request',

@@ -85,3 +85,35 @@ export function uniqueEmail(prefix = 'user'): string {
   counter += 1;
   return `${prefix}${counter}.${process.pid}.${Date.now()}@example.com`;
 }
+
+export const PASSKEYS = graphql(`
+  query Passkeys { passkeys { id credentialId name createdAt lastUsedAt backupEligible backedUp } }`);
+
+export const START_PASSKEY_REGISTRATION = graphql(`
+  mutation StartPasskeyRegistration($input: StartPasskeyRegistrationInput!) {
+    startPasskeyRegistration(input: $input) { challengeId options expiresAt }
+  }`);
+
+export const FINISH_PASSKEY_REGISTRATION = graphql(`
+  mutation FinishPasskeyRegistration($input: FinishPasskeyRegistrationInput!) {
+    finishPasskeyRegistration(input: $input) { message passkey { id credentialId name createdAt lastUsedAt backupEligible backedUp } }
+  }`);
+
+export const START_PASSKEY_SIGN_IN = graphql(`
+  mutation StartPasskeySignIn($input: StartPasskeySignInInput! = {}) {
+    startPasskeySignIn(input: $input) { challengeId options expiresAt }
+  }`);
+
+export const FINISH_PASSKEY_SIGN_IN = graphql(`
+  mutation FinishPasskeySignIn($input: FinishPasskeySignInInput!) {
+    finishPasskeySignIn(input: $input) { message user { id email } session { id } }
+  }`);
+
+export const RENAME_PASSKEY = graphql(`
+  mutation RenamePasskey($input: RenamePasskeyInput!) { renamePasskey(input: $input) { message passkey { id name } } }`);
+
+export const REMOVE_PASSKEY = graphql(`
+  mutation RemovePasskey($input: RemovePasskeyInput!) { removePasskey(input: $input) { message } }`);
+
+export const PASSKEY_EVENTS = graphql(`
+  query PasskeyEvents($limit: Int) { securityEvents(limit: $limit) { kind passkeyName } }`);

@@ -15,6 +15,7 @@ export const MAIL_KINDS = [
   'email_change_notice',
   'new_sign_in',
   'two_factor',
+  'passkey',
   'other',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];

@@ -51,6 +51,11 @@ export function createPurgeRules(config: PurgeRuleConfig): PurgeRule[] {
       purge: async (db, now) => (await db.device.deleteMany({ where: { lastUsedAt: { lt: new Date(now.getTime() - DEVICE_LIFETIME_SECONDS * 1000) } } })).count,
     },
     {
+      // Passkey challenges nobody finished: past their expiry a finish answers INVALID_CHALLENGE anyway.
+      name: 'passkey challenges',
+      purge: async (db, now) => (await db.passkeyChallenge.deleteMany({ where: { expiresAt: { lt: now } } })).count,
+    },
+    {
       // Counters in PostgreSQL (rate-limiter-flexible's table): `expire` is epoch milliseconds,
       // null for a counter that never expires (not used by our rules, so never purged).
       name: 'rate-limit counters',

@@ -36,6 +36,7 @@ export const RATE_LIMIT_RULES = [
   'signInDevice',
   'secondFactorAccount',
   'twoFactorPasswordAccount',
+  'passkeyIp',
 ] as const;
 
 export type RateLimitRuleName = (typeof RATE_LIMIT_RULES)[number];

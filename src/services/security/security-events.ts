@@ -21,6 +21,9 @@ export const SECURITY_EVENT_KINDS = [
   'RECOVERY_CODE_USED',
   'RECOVERY_CODES_REGENERATED',
   'SECOND_FACTOR_FAILED',
+  'PASSKEY_ADDED',
+  'PASSKEY_REMOVED',
+  'PASSKEY_COUNTER_MISMATCH',
 ] as const;
 
 export type SecurityEventKind = (typeof SECURITY_EVENT_KINDS)[number];
@@ -30,8 +33,17 @@ export interface SecurityEventView extends Omit<SecurityEvent, 'kind' | 'userId'
 }
 
 export interface SecurityEvents {
-  /** Appends one event for `userId`, stamped with the caller's address and user agent; in `tx` when given (with the change and its mail). */
-  record(userId: string, kind: SecurityEventKind, caller: Pick<Caller, 'ip' | 'userAgent'>, tx?: Prisma.TransactionClient): Promise<void>;
+  /**
+   * Appends one event for `userId`, stamped with the caller's address and user agent; in `tx` when
+   * given (with the change and its mail); naming the passkey it is about or that caused it, if any.
+   */
+  record(
+    userId: string,
+    kind: SecurityEventKind,
+    caller: Pick<Caller, 'ip' | 'userAgent'>,
+    tx?: Prisma.TransactionClient,
+    passkeyName?: string,
+  ): Promise<void>;
   /**
    * Whether the account signed up or in from this caller's address and user agent within the
    * retention window.
@@ -47,9 +59,9 @@ export function createSecurityEvents(deps: { prisma: PrismaClient; retentionDays
   // Older events are never shown or counted, whether or not a purge has deleted them yet.
   const cutoff = () => new Date(Date.now() - retentionDays * 86_400_000);
   return {
-    async record(userId, kind, caller, tx = prisma) {
+    async record(userId, kind, caller, tx = prisma, passkeyName) {
       await tx.securityEvent.create({
-        data: { userId, kind, ipAddress: caller.ip.slice(0, 64), userAgent: caller.userAgent },
+        data: { userId, kind, ipAddress: caller.ip.slice(0, 64), userAgent: caller.userAgent, passkeyName: passkeyName ?? null },
       });
     },
     async seenFrom(userId, caller) {
@@ -70,7 +82,7 @@ export function createSecurityEvents(deps: { prisma: PrismaClient; retentionDays
         where: { userId, createdAt: { gte: cutoff() } },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: limit,
-        select: { id: true, kind: true, ipAddress: true, userAgent: true, createdAt: true },
+        select: { id: true, kind: true, ipAddress: true, userAgent: true, passkeyName: true, createdAt: true },
       });
       return rows.map((row) => ({ ...row, kind: row.kind as SecurityEventKind }));
     },

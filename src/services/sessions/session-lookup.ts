@@ -17,10 +17,12 @@ interface JoinedRow {
   last_active_at: Date;
   user_agent: string | null;
   ip_address: string | null;
+  passkey_id: string | null;
   username: string;
   email: string;
   email_verified: boolean;
   password_hash: string;
+  passkey_user_handle: string | null;
   user_created_at: Date;
   user_updated_at: Date;
 }
@@ -29,8 +31,8 @@ const SESSION_WITH_USER = {
   name: 'session_with_user',
   text: `
     SELECT s.user_id, s.created_at, s.expires_at, s.absolute_expires_at, s.revoked_at,
-           s.last_active_at, s.user_agent, s.ip_address,
-           u.username, u.email, u.email_verified, u.password_hash, u.created_at AS user_created_at, u.updated_at AS user_updated_at
+           s.last_active_at, s.user_agent, s.ip_address, s.passkey_id,
+           u.username, u.email, u.email_verified, u.password_hash, u.passkey_user_handle, u.created_at AS user_created_at, u.updated_at AS user_updated_at
       FROM sessions s JOIN users u ON u.id = s.user_id
      WHERE s.id = $1::uuid`,
 };
@@ -49,12 +51,14 @@ export async function findSessionWithUser(sql: SqlClient, sessionId: string): Pr
     lastActiveAt: row.last_active_at,
     userAgent: row.user_agent,
     ipAddress: row.ip_address,
+    passkeyId: row.passkey_id,
     user: {
       id: row.user_id,
       username: row.username,
       email: row.email,
       emailVerified: row.email_verified,
       passwordHash: row.password_hash,
+      passkeyUserHandle: row.passkey_user_handle,
       createdAt: row.user_created_at,
       updatedAt: row.user_updated_at,
     },

@@ -1,9 +1,10 @@
-// Where every sign-in ends, whatever proved the user: today the password, and the one place later
-// proofs (a passkey, an identity provider) are to end too. It asks the second factor unless the
-// proof already was one, then starts the session, records the sign-in (mailing the owner when the
-// browser and address are new) and remembers the device.
+// Where every sign-in ends, whatever proved the user: the password, a passkey, and later an
+// identity provider. It asks the second factor unless the proof already was one, then starts the
+// session, records the sign-in (mailing the owner when the browser and address are new) and
+// remembers the device.
 import type { User } from '../../generated/prisma/client.ts';
 import type { Caller } from '../caller.ts';
+import { AppError } from '../errors.ts';
 import type { Devices } from '../security/devices.ts';
 import type { SignInNotice } from '../security/sign-in-notice.ts';
 import type { TwoFactorService } from '../two-factor/two-factor.ts';
@@ -18,9 +19,18 @@ export interface SignedIn extends IssuedSession {
 /** What stands for the second factor: the code the client sent (checked when two-factor is on), or a proof that already was one. */
 export type SecondFactor = { code: string | null | undefined } | 'satisfied';
 
+/** The passkey that proved the user: the session remembers it (removing it ends the session) and the event names it. */
+export interface SignedInWith {
+  passkey?: { id: string; name: string };
+}
+
 export interface SessionStart {
-  /** After a first factor: SECOND_FACTOR_REQUIRED or INVALID_CODE when two-factor is on and `secondFactor` does not satisfy it. */
-  signIn(user: User, caller: Caller, secondFactor: SecondFactor): Promise<SignedIn>;
+  /**
+   * After a first factor: SECOND_FACTOR_REQUIRED (with `extensions.passkey: true` when the account
+   * has a passkey to use instead of a code) or INVALID_CODE when two-factor is on and
+   * `secondFactor` does not satisfy it.
+   */
+  signIn(user: User, caller: Caller, secondFactor: SecondFactor, via?: SignedInWith): Promise<SignedIn>;
   /** The first session of a new account: nothing to ask, nothing to notice. */
   signUp(user: User, caller: Caller): Promise<SignedIn>;
 }
@@ -30,21 +40,31 @@ export function createSessionStart(deps: {
   twoFactor: TwoFactorService;
   signInNotice: SignInNotice;
   devices: Devices;
+  hasPasskey: (userId: string) => Promise<boolean>;
 }): SessionStart {
-  const { sessions, twoFactor, signInNotice, devices } = deps;
+  const { sessions, twoFactor, signInNotice, devices, hasPasskey } = deps;
 
-  async function start(user: User, caller: Caller): Promise<SignedIn> {
-    const issued = await sessions.start(user.id, caller);
+  async function start(user: User, caller: Caller, via: SignedInWith = {}): Promise<SignedIn> {
+    const issued = await sessions.start(user.id, caller, via.passkey?.id);
     return { user, deviceToken: await devices.remember(user.id, caller.deviceToken), ...issued };
   }
 
+  async function askSecondFactor(user: User, code: string | null | undefined, caller: Caller): Promise<void> {
+    try {
+      await twoFactor.checkSignIn(user, code, caller);
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'SECOND_FACTOR_REQUIRED') || !(await hasPasskey(user.id))) throw error;
+      throw new AppError('SECOND_FACTOR_REQUIRED', error.message, { passkey: true });
+    }
+  }
+
   return {
-    async signIn(user, caller, secondFactor) {
-      if (secondFactor !== 'satisfied') await twoFactor.checkSignIn(user, secondFactor.code, caller);
-      const signedIn = await start(user, caller);
-      await signInNotice.signedIn(user, caller);
+    async signIn(user, caller, secondFactor, via) {
+      if (secondFactor !== 'satisfied') await askSecondFactor(user, secondFactor.code, caller);
+      const signedIn = await start(user, caller, via);
+      await signInNotice.signedIn(user, caller, via?.passkey?.name);
       return signedIn;
     },
-    signUp: start,
+    signUp: (user, caller) => start(user, caller),
   };
 }

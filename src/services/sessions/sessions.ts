@@ -36,14 +36,14 @@ export interface ResumedSession extends IssuedSession {
 }
 
 export interface SessionService {
-  /** A new session for the user, remembering the caller's address and user agent. */
-  start(userId: string, caller: Caller): Promise<IssuedSession>;
+  /** A new session for the user, remembering the caller's address and user agent, and the passkey that signed it in, if one did. */
+  start(userId: string, caller: Caller, passkeyId?: string): Promise<IssuedSession>;
   /** Verifies the token and its row, slides the idle expiry, and mints a fresh token; null if invalid. */
   resume(token: string): Promise<ResumedSession | null>;
   revoke(sessionId: string): Promise<void>;
 }
 
-function viewOf(row: SessionView & { userId: string; revokedAt: Date | null }): Omit<SessionView, 'expiresAt'> {
+function viewOf(row: Omit<SessionView, 'expiresAt'>): Omit<SessionView, 'expiresAt'> {
   const { id, createdAt, absoluteExpiresAt, lastActiveAt, userAgent, ipAddress } = row;
   return { id, createdAt, absoluteExpiresAt, lastActiveAt, userAgent, ipAddress };
 }
@@ -80,12 +80,13 @@ export function createSessionService(deps: {
   }
 
   return {
-    async start(userId, caller) {
+    async start(userId, caller, passkeyId) {
       const now = Date.now();
       const absoluteExpiresAt = new Date(now + config.absoluteSeconds * 1000);
       const row = await prisma.session.create({
         data: {
           userId,
+          passkeyId: passkeyId ?? null,
           userAgent: caller.userAgent,
           ipAddress: caller.ip.slice(0, 64),
           absoluteExpiresAt,

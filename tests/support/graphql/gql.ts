@@ -38,6 +38,14 @@ type Documents = {
     "\n  mutation EnableTwoFactor($input: EnableTwoFactorInput!) { enableTwoFactor(input: $input) { message recoveryCodes } }": typeof types.EnableTwoFactorDocument,
     "\n  mutation DisableTwoFactor($input: TwoFactorProofInput!) { disableTwoFactor(input: $input) { message } }": typeof types.DisableTwoFactorDocument,
     "\n  mutation RegenerateRecoveryCodes($input: TwoFactorProofInput!) { regenerateRecoveryCodes(input: $input) { message recoveryCodes } }": typeof types.RegenerateRecoveryCodesDocument,
+    "\n  query Passkeys { passkeys { id credentialId name createdAt lastUsedAt backupEligible backedUp } }": typeof types.PasskeysDocument,
+    "\n  mutation StartPasskeyRegistration($input: StartPasskeyRegistrationInput!) {\n    startPasskeyRegistration(input: $input) { challengeId options expiresAt }\n  }": typeof types.StartPasskeyRegistrationDocument,
+    "\n  mutation FinishPasskeyRegistration($input: FinishPasskeyRegistrationInput!) {\n    finishPasskeyRegistration(input: $input) { message passkey { id credentialId name createdAt lastUsedAt backupEligible backedUp } }\n  }": typeof types.FinishPasskeyRegistrationDocument,
+    "\n  mutation StartPasskeySignIn($input: StartPasskeySignInInput! = {}) {\n    startPasskeySignIn(input: $input) { challengeId options expiresAt }\n  }": typeof types.StartPasskeySignInDocument,
+    "\n  mutation FinishPasskeySignIn($input: FinishPasskeySignInInput!) {\n    finishPasskeySignIn(input: $input) { message user { id email } session { id } }\n  }": typeof types.FinishPasskeySignInDocument,
+    "\n  mutation RenamePasskey($input: RenamePasskeyInput!) { renamePasskey(input: $input) { message passkey { id name } } }": typeof types.RenamePasskeyDocument,
+    "\n  mutation RemovePasskey($input: RemovePasskeyInput!) { removePasskey(input: $input) { message } }": typeof types.RemovePasskeyDocument,
+    "\n  query PasskeyEvents($limit: Int) { securityEvents(limit: $limit) { kind passkeyName } }": typeof types.PasskeyEventsDocument,
 };
 const documents: Documents = {
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { message user { id username email createdAt } session { id createdAt expiresAt absoluteExpiresAt } }\n  }": types.SignUpDocument,
@@ -63,6 +71,14 @@ const documents: Documents = {
     "\n  mutation EnableTwoFactor($input: EnableTwoFactorInput!) { enableTwoFactor(input: $input) { message recoveryCodes } }": types.EnableTwoFactorDocument,
     "\n  mutation DisableTwoFactor($input: TwoFactorProofInput!) { disableTwoFactor(input: $input) { message } }": types.DisableTwoFactorDocument,
     "\n  mutation RegenerateRecoveryCodes($input: TwoFactorProofInput!) { regenerateRecoveryCodes(input: $input) { message recoveryCodes } }": types.RegenerateRecoveryCodesDocument,
+    "\n  query Passkeys { passkeys { id credentialId name createdAt lastUsedAt backupEligible backedUp } }": types.PasskeysDocument,
+    "\n  mutation StartPasskeyRegistration($input: StartPasskeyRegistrationInput!) {\n    startPasskeyRegistration(input: $input) { challengeId options expiresAt }\n  }": types.StartPasskeyRegistrationDocument,
+    "\n  mutation FinishPasskeyRegistration($input: FinishPasskeyRegistrationInput!) {\n    finishPasskeyRegistration(input: $input) { message passkey { id credentialId name createdAt lastUsedAt backupEligible backedUp } }\n  }": types.FinishPasskeyRegistrationDocument,
+    "\n  mutation StartPasskeySignIn($input: StartPasskeySignInInput! = {}) {\n    startPasskeySignIn(input: $input) { challengeId options expiresAt }\n  }": types.StartPasskeySignInDocument,
+    "\n  mutation FinishPasskeySignIn($input: FinishPasskeySignInInput!) {\n    finishPasskeySignIn(input: $input) { message user { id email } session { id } }\n  }": types.FinishPasskeySignInDocument,
+    "\n  mutation RenamePasskey($input: RenamePasskeyInput!) { renamePasskey(input: $input) { message passkey { id name } } }": types.RenamePasskeyDocument,
+    "\n  mutation RemovePasskey($input: RemovePasskeyInput!) { removePasskey(input: $input) { message } }": types.RemovePasskeyDocument,
+    "\n  query PasskeyEvents($limit: Int) { securityEvents(limit: $limit) { kind passkeyName } }": types.PasskeyEventsDocument,
 };
 
 /**
@@ -157,6 +173,38 @@ export function graphql(source: "\n  mutation DisableTwoFactor($input: TwoFactor
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RegenerateRecoveryCodes($input: TwoFactorProofInput!) { regenerateRecoveryCodes(input: $input) { message recoveryCodes } }"): typeof import('./graphql.js').RegenerateRecoveryCodesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Passkeys { passkeys { id credentialId name createdAt lastUsedAt backupEligible backedUp } }"): typeof import('./graphql.js').PasskeysDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StartPasskeyRegistration($input: StartPasskeyRegistrationInput!) {\n    startPasskeyRegistration(input: $input) { challengeId options expiresAt }\n  }"): typeof import('./graphql.js').StartPasskeyRegistrationDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation FinishPasskeyRegistration($input: FinishPasskeyRegistrationInput!) {\n    finishPasskeyRegistration(input: $input) { message passkey { id credentialId name createdAt lastUsedAt backupEligible backedUp } }\n  }"): typeof import('./graphql.js').FinishPasskeyRegistrationDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StartPasskeySignIn($input: StartPasskeySignInInput! = {}) {\n    startPasskeySignIn(input: $input) { challengeId options expiresAt }\n  }"): typeof import('./graphql.js').StartPasskeySignInDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation FinishPasskeySignIn($input: FinishPasskeySignInInput!) {\n    finishPasskeySignIn(input: $input) { message user { id email } session { id } }\n  }"): typeof import('./graphql.js').FinishPasskeySignInDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RenamePasskey($input: RenamePasskeyInput!) { renamePasskey(input: $input) { message passkey { id name } } }"): typeof import('./graphql.js').RenamePasskeyDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemovePasskey($input: RemovePasskeyInput!) { removePasskey(input: $input) { message } }"): typeof import('./graphql.js').RemovePasskeyDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PasskeyEvents($limit: Int) { securityEvents(limit: $limit) { kind passkeyName } }"): typeof import('./graphql.js').PasskeyEventsDocument;
 
 
 export function graphql(source: string) {

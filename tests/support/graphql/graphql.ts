@@ -40,6 +40,40 @@ export type EnableTwoFactorInput = {
   code: string;
 };
 
+/** The authenticator's answer to startPasskeyRegistration's options. */
+export type FinishPasskeyRegistrationInput = {
+  /** The challengeId the start… answered. */
+  challengeId: string | number;
+  /** What to call it, e.g. "Work laptop". Trimmed; at most 64 characters. Blank or absent: "Passkey <n>". */
+  name?: string | null | undefined;
+  /** credential.toJSON() of what navigator.credentials.create() or get() returned (or the same JSON from a platform passkey API), as an object or a string holding one. */
+  response: unknown;
+};
+
+/** The authenticator's answer to startPasskeySignIn's options. */
+export type FinishPasskeySignInInput = {
+  /** The challengeId the start… answered. */
+  challengeId: string | number;
+  /** credential.toJSON() of what navigator.credentials.create() or get() returned (or the same JSON from a platform passkey API), as an object or a string holding one. */
+  response: unknown;
+};
+
+/** Which passkey, and the password to prove it is you. */
+export type RemovePasskeyInput = {
+  /** Passkey.id. */
+  id: string | number;
+  /** The account's current password. */
+  password: string;
+};
+
+/** A new name for one of your passkeys. */
+export type RenamePasskeyInput = {
+  /** Passkey.id. */
+  id: string | number;
+  /** Trimmed; at most 64 characters. Blank: BAD_USER_INPUT. */
+  name: string;
+};
+
 /** A mailed reset code and the password to set with it. */
 export type ResetPasswordInput = {
   /** The one-time code from the mail: 6 digits by default (RESET_CODE_DIGITS, 6 to 10), valid 10 minutes, single-use, dead after 5 wrong tries. A wrong, used or expired code answers INVALID_CODE. */
@@ -66,6 +100,12 @@ export type SecurityEventKind =
   | 'EMAIL_VERIFIED'
   /** A session was ended by logout. */
   | 'LOGOUT'
+  /** A passkey was registered (passkeyName). */
+  | 'PASSKEY_ADDED'
+  /** A passkey presented a signature counter not above the stored one: it may have been copied. A device-bound passkey is refused; a synced one is let in (passkeyName). */
+  | 'PASSKEY_COUNTER_MISMATCH'
+  /** A passkey was removed, and the sessions it signed in were ended (passkeyName). */
+  | 'PASSKEY_REMOVED'
   /** The password was changed while signed in. */
   | 'PASSWORD_CHANGED'
   /** The password was set with a reset code. */
@@ -76,13 +116,13 @@ export type SecurityEventKind =
   | 'RECOVERY_CODES_REGENERATED'
   /** A recovery code was used to sign in. */
   | 'RECOVERY_CODE_USED'
-  /** A right password with a wrong two-factor code. */
+  /** A right password with a wrong two-factor code, or a passkey that failed as the second factor (passkeyName, when it is one of the account's). */
   | 'SECOND_FACTOR_FAILED'
   /** One or more sessions were ended from another session (revokeSession, revokeOtherSessions). */
   | 'SESSION_REVOKED'
-  /** A successful sign-in. */
+  /** A successful sign-in (passkeyName: the passkey it was made with, if one). */
   | 'SIGN_IN'
-  /** A sign-in with this account's email and a wrong password. */
+  /** A sign-in with this account's email and a wrong password, or with one of its passkeys that was refused after its signature verified (passkeyName). */
   | 'SIGN_IN_FAILED'
   /** The account was created. */
   | 'SIGN_UP'
@@ -115,6 +155,22 @@ export type SignUpInput = {
   password: string;
   /** Display name: trimmed, 1 to 64 characters, not unique. No control characters. */
   username: string;
+};
+
+/** Proof that the person at the session is its owner. */
+export type StartPasskeyRegistrationInput = {
+  /** With two-factor on: an authenticator or recovery code (SECOND_FACTOR_REQUIRED without it, INVALID_CODE when wrong). */
+  code?: string | null | undefined;
+  /** The account's current password. */
+  password: string;
+};
+
+/** Nothing: usernameless (the device offers its passkeys for this site). `email`: the passkeys of that account are listed (an unknown email gets made-up ones: the answer does not tell). `email` and `password`: a passkey as the second factor. */
+export type StartPasskeySignInInput = {
+  /** Email address: trimmed and compared case-insensitively (" Abc@example.com" and "abc@example.com" are one account); at most 254 characters; must look like an address (local@domain). Otherwise BAD_USER_INPUT naming the field. */
+  email?: string | null | undefined;
+  /** The account's current password, exactly as set (not trimmed). At most 256 characters. Checked as signIn checks it (errors, limits); with it the passkey is the second factor and user verification is not asked. */
+  password?: string | null | undefined;
 };
 
 /** The password again, so a session left open cannot set up a second factor. */
@@ -283,6 +339,60 @@ export type RegenerateRecoveryCodesMutationVariables = Exact<{
 
 
 export type RegenerateRecoveryCodesMutation = { regenerateRecoveryCodes: { message: string, recoveryCodes: Array<string> } };
+
+export type PasskeysQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PasskeysQuery = { passkeys: Array<{ id: string, credentialId: string, name: string, createdAt: string, lastUsedAt: string | null, backupEligible: boolean, backedUp: boolean }> };
+
+export type StartPasskeyRegistrationMutationVariables = Exact<{
+  input: StartPasskeyRegistrationInput;
+}>;
+
+
+export type StartPasskeyRegistrationMutation = { startPasskeyRegistration: { challengeId: string, options: unknown, expiresAt: string } };
+
+export type FinishPasskeyRegistrationMutationVariables = Exact<{
+  input: FinishPasskeyRegistrationInput;
+}>;
+
+
+export type FinishPasskeyRegistrationMutation = { finishPasskeyRegistration: { message: string, passkey: { id: string, credentialId: string, name: string, createdAt: string, lastUsedAt: string | null, backupEligible: boolean, backedUp: boolean } } };
+
+export type StartPasskeySignInMutationVariables = Exact<{
+  input?: StartPasskeySignInInput;
+}>;
+
+
+export type StartPasskeySignInMutation = { startPasskeySignIn: { challengeId: string, options: unknown, expiresAt: string } };
+
+export type FinishPasskeySignInMutationVariables = Exact<{
+  input: FinishPasskeySignInInput;
+}>;
+
+
+export type FinishPasskeySignInMutation = { finishPasskeySignIn: { message: string, user: { id: string, email: string }, session: { id: string } } };
+
+export type RenamePasskeyMutationVariables = Exact<{
+  input: RenamePasskeyInput;
+}>;
+
+
+export type RenamePasskeyMutation = { renamePasskey: { message: string, passkey: { id: string, name: string } } };
+
+export type RemovePasskeyMutationVariables = Exact<{
+  input: RemovePasskeyInput;
+}>;
+
+
+export type RemovePasskeyMutation = { removePasskey: { message: string } };
+
+export type PasskeyEventsQueryVariables = Exact<{
+  limit?: number | null | undefined;
+}>;
+
+
+export type PasskeyEventsQuery = { securityEvents: Array<{ kind: SecurityEventKind, passkeyName: string | null }> };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -537,3 +647,90 @@ export const RegenerateRecoveryCodesDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<RegenerateRecoveryCodesMutation, RegenerateRecoveryCodesMutationVariables>;
+export const PasskeysDocument = new TypedDocumentString(`
+    query Passkeys {
+  passkeys {
+    id
+    credentialId
+    name
+    createdAt
+    lastUsedAt
+    backupEligible
+    backedUp
+  }
+}
+    `) as unknown as TypedDocumentString<PasskeysQuery, PasskeysQueryVariables>;
+export const StartPasskeyRegistrationDocument = new TypedDocumentString(`
+    mutation StartPasskeyRegistration($input: StartPasskeyRegistrationInput!) {
+  startPasskeyRegistration(input: $input) {
+    challengeId
+    options
+    expiresAt
+  }
+}
+    `) as unknown as TypedDocumentString<StartPasskeyRegistrationMutation, StartPasskeyRegistrationMutationVariables>;
+export const FinishPasskeyRegistrationDocument = new TypedDocumentString(`
+    mutation FinishPasskeyRegistration($input: FinishPasskeyRegistrationInput!) {
+  finishPasskeyRegistration(input: $input) {
+    message
+    passkey {
+      id
+      credentialId
+      name
+      createdAt
+      lastUsedAt
+      backupEligible
+      backedUp
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<FinishPasskeyRegistrationMutation, FinishPasskeyRegistrationMutationVariables>;
+export const StartPasskeySignInDocument = new TypedDocumentString(`
+    mutation StartPasskeySignIn($input: StartPasskeySignInInput! = {}) {
+  startPasskeySignIn(input: $input) {
+    challengeId
+    options
+    expiresAt
+  }
+}
+    `) as unknown as TypedDocumentString<StartPasskeySignInMutation, StartPasskeySignInMutationVariables>;
+export const FinishPasskeySignInDocument = new TypedDocumentString(`
+    mutation FinishPasskeySignIn($input: FinishPasskeySignInInput!) {
+  finishPasskeySignIn(input: $input) {
+    message
+    user {
+      id
+      email
+    }
+    session {
+      id
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<FinishPasskeySignInMutation, FinishPasskeySignInMutationVariables>;
+export const RenamePasskeyDocument = new TypedDocumentString(`
+    mutation RenamePasskey($input: RenamePasskeyInput!) {
+  renamePasskey(input: $input) {
+    message
+    passkey {
+      id
+      name
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RenamePasskeyMutation, RenamePasskeyMutationVariables>;
+export const RemovePasskeyDocument = new TypedDocumentString(`
+    mutation RemovePasskey($input: RemovePasskeyInput!) {
+  removePasskey(input: $input) {
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<RemovePasskeyMutation, RemovePasskeyMutationVariables>;
+export const PasskeyEventsDocument = new TypedDocumentString(`
+    query PasskeyEvents($limit: Int) {
+  securityEvents(limit: $limit) {
+    kind
+    passkeyName
+  }
+}
+    `) as unknown as TypedDocumentString<PasskeyEventsQuery, PasskeyEventsQueryVariables>;
