@@ -141,6 +141,8 @@ describe('the entry point (npm start)', () => {
       { PORT: '0', SESSION_IDLE_SECONDS: '900', SESSION_ABSOLUTE_SECONDS: '600' },
       /SESSION_ABSOLUTE_SECONDS: must not be shorter than SESSION_IDLE_SECONDS/,
     ],
+    ['an IP address as PASSKEY_RP_ID', { PORT: '0', PASSKEY_RP_ID: '127.0.0.1' }, /PASSKEY_RP_ID: .*IP address/],
+    ['a passkey origin outside the RP ID', { PORT: '0', PASSKEY_RP_ID: 'example.com', PASSKEY_ORIGINS: 'https://example.org' }, /PASSKEY_ORIGINS: .*not at or under/],
   ])('refuses to start with %s and says why', async (_case, settings, message) => {
     const { code, output } = await startAndWaitForExit({ HOST: '127.0.0.1', DATA_DIR: await tempDir(), ...settings });
     expect(code).not.toBe(0);
@@ -300,6 +302,61 @@ describe('loadConfig()', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       rateLimits: { enabled: false },
       purgeIntervalSeconds: 0,
+    });
+  });
+
+  describe('passkeys', () => {
+    const base = { JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY };
+
+    it('default outside production to localhost, the server\'s own origin and the CORS origins under it', () => {
+      const config = loadConfig({ ...base, PORT: '4100', CORS_ORIGINS: 'http://localhost:5173,https://app.example.com' });
+      expect(config.passkeys).toEqual({
+        enabled: true,
+        rpId: 'localhost',
+        origins: ['http://localhost:4100', 'http://localhost:5173'],
+        challengeTtlSeconds: 300,
+        maxPerUser: 10,
+      });
+    });
+
+    it('stay off in production until both PASSKEY_RP_ID and PASSKEY_ORIGINS are set', () => {
+      const production = { ...base, NODE_ENV: 'production' };
+      expect(loadConfig(production).passkeys.enabled).toBe(false);
+      expect(loadConfig({ ...production, PASSKEY_RP_ID: 'example.com' }).passkeys.enabled).toBe(false);
+      expect(loadConfig({ ...production, PASSKEY_ORIGINS: 'https://example.com' }).passkeys.enabled).toBe(false);
+      expect(loadConfig({ ...production, PASSKEY_RP_ID: 'example.com', PASSKEY_ORIGINS: 'https://app.example.com' }).passkeys).toMatchObject({
+        enabled: true,
+        rpId: 'example.com',
+        origins: ['https://app.example.com'],
+      });
+    });
+
+    it('take https origins at or under the RP ID, http only for localhost, and Android app origins', () => {
+      const android = `android:apk-key-hash:${Buffer.alloc(32, 1).toString('base64url')}`;
+      const config = loadConfig({
+        ...base,
+        PASSKEY_RP_ID: 'example.com',
+        PASSKEY_ORIGINS: `https://example.com,https://app.example.com,${android}`,
+        PASSKEY_CHALLENGE_TTL_SECONDS: '600',
+        PASSKEY_MAX_PER_USER: '5',
+      });
+      expect(config.passkeys).toMatchObject({ origins: ['https://example.com', 'https://app.example.com', android], challengeTtlSeconds: 600, maxPerUser: 5 });
+    });
+
+    it.each([
+      [{ PASSKEY_RP_ID: '10.0.0.1' }, /PASSKEY_RP_ID: "10.0.0.1": an IP address/],
+      [{ PASSKEY_RP_ID: '[::1]' }, /PASSKEY_RP_ID: .*IP address/],
+      [{ PASSKEY_RP_ID: 'https://example.com' }, /PASSKEY_RP_ID: .*domain name with no scheme/],
+      [{ PASSKEY_RP_ID: 'Example.com' }, /PASSKEY_RP_ID: .*lower-case/],
+      [{ PASSKEY_RP_ID: 'co.uk' }, /PASSKEY_RP_ID: .*public suffix/],
+      [{ PASSKEY_RP_ID: 'example.com', PASSKEY_ORIGINS: 'http://app.example.com' }, /PASSKEY_ORIGINS: .*must be https/],
+      [{ PASSKEY_RP_ID: 'example.com', PASSKEY_ORIGINS: 'https://evilexample.com' }, /PASSKEY_ORIGINS: .*not at or under the RP ID example.com/],
+      [{ PASSKEY_RP_ID: 'example.com', PASSKEY_ORIGINS: 'https://app.example.com/' }, /PASSKEY_ORIGINS: .*trailing slash/],
+      [{ PASSKEY_RP_ID: 'example.com', PASSKEY_ORIGINS: 'android:apk-key-hash:abc' }, /PASSKEY_ORIGINS: .*android:apk-key-hash/],
+      [{ PASSKEY_CHALLENGE_TTL_SECONDS: '0' }, /PASSKEY_CHALLENGE_TTL_SECONDS/],
+      [{ PASSKEY_MAX_PER_USER: '0' }, /PASSKEY_MAX_PER_USER/],
+    ])('refuse %o', (settings, message) => {
+      expect(() => loadConfig({ ...base, ...settings })).toThrow(message);
     });
   });
 

@@ -24,6 +24,8 @@ export const MAIL = {
   emailChangeCode: /confirm/i,
   emailChangeNotice: /^(?!.*confirm).*email.*change/i,
   newSignIn: /new sign-in/i,
+  twoFactorNotice: /two-factor/i,
+  passkeyNotice: /^(?!.*two-factor).*passkey/i,
 } as const;
 
 export interface SmtpSinkOptions {
