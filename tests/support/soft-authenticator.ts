@@ -61,6 +61,16 @@ export function cbor(value: unknown): Buffer {
   return Buffer.concat([head(5, entries.length), ...entries.flatMap(([k, v]) => [cbor(k), cbor(v)])]);
 }
 
+/** PublicKeyCredential.toJSON() around an authenticator's response. */
+const credentialJson = (id: string, response: Json): Json => ({
+  id,
+  rawId: id,
+  type: 'public-key',
+  authenticatorAttachment: 'platform',
+  clientExtensionResults: {},
+  response,
+});
+
 export class SoftAuthenticator {
   readonly credentials: SoftCredential[] = [];
 
@@ -99,18 +109,11 @@ export class SoftAuthenticator {
     const authData = this.authData(rpId, this.flags(tweaks, 0x40), tweaks.counter ?? 0, attested);
     const credential: SoftCredential = { id: b64url(id), rpId, userHandle: options.user.id, privateKey, counter: tweaks.counter ?? 0 };
     this.credentials.push(credential);
-    return {
-      id: credential.id,
-      rawId: credential.id,
-      type: 'public-key',
-      authenticatorAttachment: 'platform',
-      clientExtensionResults: {},
-      response: {
-        clientDataJSON: b64url(this.clientData('webauthn.create', options, tweaks)),
-        attestationObject: b64url(cbor({ fmt: 'none', attStmt: {}, authData })),
-        transports: ['hybrid', 'internal'],
-      },
-    };
+    return credentialJson(credential.id, {
+      clientDataJSON: b64url(this.clientData('webauthn.create', options, tweaks)),
+      attestationObject: b64url(cbor({ fmt: 'none', attStmt: {}, authData })),
+      transports: ['hybrid', 'internal'],
+    });
   }
 
   /** navigator.credentials.get(options).toJSON(), with the newest passkey the options allow. */
@@ -127,18 +130,11 @@ export class SoftAuthenticator {
     const signed = Buffer.concat([authData, sha256(clientData)]);
     const signature = sign('sha256', tweaks.badSignature ? Buffer.concat([signed, Buffer.from('x')]) : signed, credential.privateKey);
     const userHandle = tweaks.userHandle === undefined ? credential.userHandle : tweaks.userHandle;
-    return {
-      id: credential.id,
-      rawId: credential.id,
-      type: 'public-key',
-      authenticatorAttachment: 'platform',
-      clientExtensionResults: {},
-      response: {
-        clientDataJSON: b64url(clientData),
-        authenticatorData: b64url(authData),
-        signature: b64url(signature),
-        ...(userHandle === null ? {} : { userHandle }),
-      },
-    };
+    return credentialJson(credential.id, {
+      clientDataJSON: b64url(clientData),
+      authenticatorData: b64url(authData),
+      signature: b64url(signature),
+      ...(userHandle === null ? {} : { userHandle }),
+    });
   }
 }

@@ -8,7 +8,7 @@ import type { MailKind, MailMessage } from './mailer.ts';
 type Block = string | { label: string; code: string };
 
 export function resetCodeMail(to: string, appName: string, code: string, ttlSeconds: number): MailMessage {
-  return mail('password_reset', to, appName, `${appName}: your password reset code`, [
+  return composeMail('password_reset', to, appName, `${appName}: your password reset code`, [
     `Someone asked to reset the password of your ${appName} account.`,
     { label: 'Your reset code is:', code },
     `It expires in ${duration(ttlSeconds)} and works once.`,
@@ -21,14 +21,14 @@ export function passwordChangedMail(to: string, appName: string, how: 'reset' | 
     how === 'reset'
       ? `The password of your ${appName} account was just changed with a reset code, and every session was signed out.`
       : `The password of your ${appName} account was just changed from a signed-in session, and every other session was signed out.`;
-  return mail('password_changed', to, appName, `${appName}: your password was changed`, [
+  return composeMail('password_changed', to, appName, `${appName}: your password was changed`, [
     what,
     "If this wasn't you, ask for a new reset code at once and choose a new password.",
   ]);
 }
 
 export function verificationCodeMail(to: string, appName: string, code: string, ttlSeconds: number): MailMessage {
-  return mail('verification', to, appName, `${appName}: verify your email address`, [
+  return composeMail('verification', to, appName, `${appName}: verify your email address`, [
     `To verify this address for your ${appName} account, enter the code below.`,
     { label: 'Your verification code is:', code },
     `It expires in ${duration(ttlSeconds)} and works once.`,
@@ -37,7 +37,7 @@ export function verificationCodeMail(to: string, appName: string, code: string, 
 }
 
 export function emailChangeCodeMail(to: string, appName: string, code: string, ttlSeconds: number): MailMessage {
-  return mail('email_change_code', to, appName, `${appName}: confirm your new address`, [
+  return composeMail('email_change_code', to, appName, `${appName}: confirm your new address`, [
     `Someone asked to move a ${appName} account to this address. To make it the account's address, enter the code below.`,
     { label: 'Your confirmation code is:', code },
     `It expires in ${duration(ttlSeconds)} and works once.`,
@@ -46,7 +46,7 @@ export function emailChangeCodeMail(to: string, appName: string, code: string, t
 }
 
 export function emailChangeRequestedMail(to: string, appName: string, newEmail: string): MailMessage {
-  return mail('email_change_notice', to, appName, `${appName}: email change requested`, [
+  return composeMail('email_change_notice', to, appName, `${appName}: email change requested`, [
     `Someone signed in to your ${appName} account asked to change its address from this one to ${plain(newEmail)}.`,
     'Nothing changes until the code mailed to the new address is entered.',
     "If this wasn't you, reset your password at once: whoever asked knows it.",
@@ -54,14 +54,14 @@ export function emailChangeRequestedMail(to: string, appName: string, newEmail: 
 }
 
 export function emailChangedMail(to: string, appName: string, newEmail: string): MailMessage {
-  return mail('email_change_notice', to, appName, `${appName}: your email address was changed`, [
+  return composeMail('email_change_notice', to, appName, `${appName}: your email address was changed`, [
     `The address of your ${appName} account was changed from this one to ${plain(newEmail)}, and every other session was signed out.`,
     "If this wasn't you, contact support: this address no longer signs in to the account.",
   ]);
 }
 
 export function newSignInMail(to: string, appName: string, caller: Caller, at: Date): MailMessage {
-  return mail('new_sign_in', to, appName, `${appName}: new sign-in to your account`, [
+  return composeMail('new_sign_in', to, appName, `${appName}: new sign-in to your account`, [
     `Your ${appName} account was just signed in to from a browser or address it has not used recently.`,
     `When: ${at.toISOString()}`,
     `Address: ${plain(caller.ip)}`,
@@ -70,7 +70,8 @@ export function newSignInMail(to: string, appName: string, caller: Caller, at: D
   ]);
 }
 
-function mail(kind: MailKind, to: string, appName: string, subject: string, blocks: Block[]): MailMessage {
+/** A mail of paragraphs, in both parts; feature-specific notices (two-factor, passkeys) use it too. */
+export function composeMail(kind: MailKind, to: string, appName: string, subject: string, blocks: Block[]): MailMessage {
   return {
     kind,
     to,
@@ -88,7 +89,7 @@ function mail(kind: MailKind, to: string, appName: string, subject: string, bloc
 }
 
 /** A value a client sent, as one line of plain text: no line breaks or other control characters. */
-function plain(value: string): string {
+export function plain(value: string): string {
   return value.replace(/\p{Cc}/gu, ' ');
 }
 

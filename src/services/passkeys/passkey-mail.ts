@@ -1,24 +1,21 @@
 // The passkey notice (contract, "Mails": subject contains "passkey", never "two-factor"): a
 // passkey added or removed, or one that presented a signature counter it should not have.
-import { escape, page } from '../mail/mail-templates.ts';
+import { composeMail, plain } from '../mail/mail-templates.ts';
 import type { MailMessage } from '../mail/mailer.ts';
 
 export type PasskeyChange = { kind: 'added' | 'removed' | 'counter-mismatch'; name: string; refused?: boolean };
 
 export function passkeyNoticeMail(to: string, appName: string, change: PasskeyChange): MailMessage {
   const { subject, lines } = describe(change, appName);
-  const text = [...lines, '', "If this wasn't you, sign in, remove passkeys you do not know and change your password."];
-  return {
-    kind: 'passkey',
-    to,
-    subject: `${appName}: ${subject}`,
-    text: text.join('\n'),
-    html: page(appName, text.filter(Boolean).map((line) => `<p>${escape(line)}</p>`)),
-  };
+  return composeMail('passkey', to, appName, `${appName}: ${subject}`, [
+    ...lines,
+    "If this wasn't you, sign in, remove passkeys you do not know and change your password.",
+  ]);
 }
 
 function describe(change: PasskeyChange, appName: string): { subject: string; lines: string[] } {
-  const name = `"${change.name}"`;
+  // The user typed the name: one line of plain text.
+  const name = `"${plain(change.name)}"`;
   switch (change.kind) {
     case 'added':
       return { subject: 'a passkey was added', lines: [`A passkey named ${name} was just added to your ${appName} account: it can now sign you in.`] };

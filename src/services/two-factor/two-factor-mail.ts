@@ -1,6 +1,6 @@
 // The two-factor notice (contract, "Mails": subject contains "two-factor"): sent to the account's
 // address for every change to its second factor, so an owner learns of one they did not make.
-import { escape, page } from '../mail/mail-templates.ts';
+import { composeMail } from '../mail/mail-templates.ts';
 import type { MailMessage } from '../mail/mailer.ts';
 
 export type TwoFactorChange =
@@ -11,15 +11,7 @@ export type TwoFactorChange =
 
 export function twoFactorNoticeMail(to: string, appName: string, change: TwoFactorChange): MailMessage {
   const { subject, lines } = describe(change, appName);
-  const warning = "If this wasn't you, change your password at once: someone may have it.";
-  const text = [...lines, '', warning];
-  return {
-    kind: 'two_factor',
-    to,
-    subject: `${appName}: ${subject}`,
-    text: text.join('\n'),
-    html: page(appName, text.filter(Boolean).map((line) => `<p>${escape(line)}</p>`)),
-  };
+  return composeMail('two_factor', to, appName, `${appName}: ${subject}`, [...lines, "If this wasn't you, change your password at once: someone may have it."]);
 }
 
 function describe(change: TwoFactorChange, appName: string): { subject: string; lines: string[] } {
