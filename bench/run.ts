@@ -3,6 +3,9 @@
 // figure is printed with its ratio to those, since absolute numbers on a shared machine move.
 // PGlite always; PostgreSQL too when DATABASE_URL is set (in a database of its own, dropped at the
 // end). Rate limits are off: this measures the work, not the brakes. Loopback only, bounded in time.
+// BENCH_ONLY=passkey,signin (comma-separated, any part of a case's key) runs only those cases of
+// each section: rounds (bare Yoga, me, dashboard), signin, passkey, two-factor, signup, storm,
+// hostile, sendmail, scale-out. Without rounds, bare Yoga is measured once, for the ratios.
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
@@ -15,6 +18,7 @@ import { URI } from 'otpauth';
 import { loadConfig } from '../src/config.ts';
 import { hostileBurst } from './hostile-bodies.ts';
 import { load, type LoadOptions, type LoadResult } from './load.ts';
+import { PASSKEY_ENV, type PasskeyLoadMode, passkeyLoad, type PasskeyWorker, passkeyWorkers } from './passkey-load.ts';
 import { type ServerProcess, startServerProcess } from './server-process.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -40,6 +44,9 @@ const SIGN_IN = 'mutation($i: SignInInput!) { signIn(input: $i) { message } }';
 const SIGN_UP = 'mutation($i: SignUpInput!) { signUp(input: $i) { message } }';
 const SEND_MAIL = 'mutation($i: SendMailInput!) { sendMail(input: $i) { message } }';
 const SEND_MAIL_PAIRS = 100;
+const ONLY = process.env.BENCH_ONLY?.split(',').map((key) => key.trim().toLowerCase()).filter(Boolean);
+/** Whether the case with this key runs (BENCH_ONLY unset: every case). */
+const wants = (key: string) => !ONLY?.length || ONLY.some((only) => key.includes(only));
 
 interface Figures {
   bareRps: number;
@@ -52,10 +59,10 @@ function fmt(n: number, digits = 0): string {
 
 let watched: ServerProcess | undefined;
 
-function line(name: string, r: LoadResult, extra: string, cpu?: number): void {
+function line(name: string, r: LoadResult, extra: string, cpu?: number, unit = 'req/s'): void {
   const rss = watched ? `  RSS ${fmt(watched.memory().rssMb)} MB` : '';
   console.log(
-    `${name.padEnd(40)} ${fmt(r.rps).padStart(6)} req/s  ${extra.padEnd(22)} p50 ${fmt(r.p50).padStart(3)} ms  p99 ${fmt(r.p99).padStart(4)} ms  errors ${r.errors}${cpu === undefined ? '' : `  server CPU ${fmt(cpu * 100).padStart(3)}%`}${rss}`,
+    `${name.padEnd(40)} ${fmt(r.rps).padStart(6)} ${unit}  ${extra.padEnd(22)} p50 ${fmt(r.p50).padStart(3)} ms  p99 ${fmt(r.p99).padStart(4)} ms  errors ${r.errors}${cpu === undefined ? '' : `  server CPU ${fmt(cpu * 100).padStart(3)}%`}${rss}`,
   );
 }
 
@@ -73,6 +80,18 @@ async function measure(server: ServerProcess, options: Omit<LoadOptions, 'second
   const result = await load({ ...options, url, seconds: SECONDS, warmupSeconds: 0 });
   return { result, cpu: (server.cpuSeconds() - before) / result.seconds };
 }
+
+/** Passkey sign-ins (or starts alone) from the workers, with the server's CPU use over the measured part. */
+async function measurePasskeys(server: ServerProcess, workers: PasskeyWorker[], mode: PasskeyLoadMode) {
+  if (WARMUP > 0) await passkeyLoad({ url: server.url, workers, mode, seconds: WARMUP });
+  const before = server.cpuSeconds();
+  const result = await passkeyLoad({ url: server.url, workers, mode, seconds: SECONDS });
+  if (result.firstError) console.log(`  first failure: ${result.firstError}`);
+  return { result, cpu: (server.cpuSeconds() - before) / result.seconds };
+}
+
+/** Server CPU milliseconds per operation. */
+const cpuMs = (m: { result: LoadResult; cpu: number }) => (m.cpu / m.result.rps) * 1000;
 
 function argon2Ceiling(concurrency: number): Promise<number> {
   const { memoryCost, timeCost, parallelism } = config.argon2;
@@ -120,6 +139,8 @@ function productEnv(dataDir: string, databaseUrl: string | undefined): Record<st
     // Logging as in production: one JSON access line per request at info.
     LOG_FORMAT: 'json',
     LOG_LEVEL: 'info',
+    // Passkeys for the software authenticator's origin (bench/passkey-load.ts).
+    ...PASSKEY_ENV,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   };
 }
@@ -192,41 +213,61 @@ async function section(label: string, databaseUrl: string | undefined, figures: 
   const bareIdle = bare.memory().rssMb;
   const product = await startServerProcess(START_ARGS, productEnv(dataDir, databaseUrl));
   const idle = product.memory().rssMb;
-  // The same server with logging off (LOG_LEVEL=silent): what the access lines cost.
-  const quiet = await startServerProcess(START_ARGS, { ...productEnv(quietDir, databaseUrl), LOG_LEVEL: 'silent', PORT: String(await freePort()) });
   const email = `bench-${RUN}-${label.toLowerCase()}@example.com`;
   const cookie = await signUpAccount(product.url, email);
-  const quietCookie = await signUpAccount(quiet.url, `bench-${RUN}-${label.toLowerCase()}-quiet@example.com`);
-  const meBody = gql('{ me { id } }');
-  const meAnswer = '{"data":{"me":null}}';
   const dashboardBody = gql('{ dashboard { message } }');
   const dashboardAnswer = '{"data":{"dashboard":{"message":"Welcome, bench!"}}}';
+  const bareBody = gql('{ __typename }');
+  const bareAnswer = '{"data":{"__typename":"Query"}}';
 
-  const rounds = await interleaved([
-    { name: 'bare', server: bare, body: gql('{ __typename }'), expectBody: '{"data":{"__typename":"Query"}}' },
-    { name: 'me', server: product, body: meBody, expectBody: meAnswer },
-    { name: 'me quiet', server: quiet, body: meBody, expectBody: meAnswer },
-    { name: 'dashboard', server: product, body: dashboardBody, headers: { cookie }, expectBody: dashboardAnswer },
-    { name: 'dashboard quiet', server: quiet, body: dashboardBody, headers: { cookie: quietCookie }, expectBody: dashboardAnswer },
-  ]);
-  const bareRounds = rounds.get('bare')!;
-  const print = (name: string, key: string, extra: string, server: ServerProcess) => {
-    const { result, cpu } = medianOf(rounds.get(key)!);
-    watched = server;
-    line(name, result, extra, cpu);
-    return result;
-  };
-  figures.bareRps = print('bare Yoga { __typename }', 'bare', '1.00× bare Yoga', bare).rps;
-  const bareRatio = (key: string) => `${roundRatio(rounds.get(key)!, bareRounds).toFixed(2)}× bare Yoga`;
-  const loggingRatio = (key: string) => `json/off ${roundRatio(rounds.get(key)!, rounds.get(`${key} quiet`)!).toFixed(2)}×`;
-  print('me, no session', 'me', bareRatio('me'), product);
-  print('dashboard, valid session (refreshed)', 'dashboard', bareRatio('dashboard'), product);
-  print('me, logging off', 'me quiet', loggingRatio('me'), quiet);
-  print('dashboard, logging off', 'dashboard quiet', loggingRatio('dashboard'), quiet);
+  if (wants('rounds')) {
+    // The same server with logging off (LOG_LEVEL=silent): what the access lines cost.
+    const quiet = await startServerProcess(START_ARGS, { ...productEnv(quietDir, databaseUrl), LOG_LEVEL: 'silent', PORT: String(await freePort()) });
+    const quietCookie = await signUpAccount(quiet.url, `bench-${RUN}-${label.toLowerCase()}-quiet@example.com`);
+    const meBody = gql('{ me { id } }');
+    const meAnswer = '{"data":{"me":null}}';
+
+    const rounds = await interleaved([
+      { name: 'bare', server: bare, body: bareBody, expectBody: bareAnswer },
+      { name: 'me', server: product, body: meBody, expectBody: meAnswer },
+      { name: 'me quiet', server: quiet, body: meBody, expectBody: meAnswer },
+      { name: 'dashboard', server: product, body: dashboardBody, headers: { cookie }, expectBody: dashboardAnswer },
+      { name: 'dashboard quiet', server: quiet, body: dashboardBody, headers: { cookie: quietCookie }, expectBody: dashboardAnswer },
+    ]);
+    const bareRounds = rounds.get('bare')!;
+    const print = (name: string, key: string, extra: string, server: ServerProcess) => {
+      const { result, cpu } = medianOf(rounds.get(key)!);
+      watched = server;
+      line(name, result, extra, cpu);
+      return result;
+    };
+    figures.bareRps = print('bare Yoga { __typename }', 'bare', '1.00× bare Yoga', bare).rps;
+    const bareRatio = (key: string) => `${roundRatio(rounds.get(key)!, bareRounds).toFixed(2)}× bare Yoga`;
+    const loggingRatio = (key: string) => `json/off ${roundRatio(rounds.get(key)!, rounds.get(`${key} quiet`)!).toFixed(2)}×`;
+    print('me, no session', 'me', bareRatio('me'), product);
+    print('dashboard, valid session (refreshed)', 'dashboard', bareRatio('dashboard'), product);
+    print('me, logging off', 'me quiet', loggingRatio('me'), quiet);
+    print('dashboard, logging off', 'dashboard quiet', loggingRatio('dashboard'), quiet);
+    await quiet.stop();
+  } else {
+    // Only some cases: bare Yoga once, for their ratios.
+    const bareAlone = await measure(bare, { body: bareBody, expectBody: bareAnswer, connections: CONNECTIONS });
+    watched = bare;
+    line('bare Yoga { __typename }', bareAlone.result, '1.00× bare Yoga', bareAlone.cpu);
+    figures.bareRps = bareAlone.result.rps;
+  }
   const bareMemory = bare.memory();
-  await Promise.all([bare.stop(), quiet.stop()]);
+  await bare.stop();
   await rm(quietDir, { recursive: true, force: true });
   watched = product;
+  const bareRatio = (r: LoadResult) => ratio(r.rps, figures.bareRps, 'bare Yoga');
+
+  // Passkey sign-ins: one account and one passkey per worker (see bench/passkey-load.ts), set up
+  // before the ceiling so that it stays right before the cases measured against it.
+  const passkeyUsers = wants('passkey')
+    ? await passkeyWorkers(product.url, CONNECTIONS, (i) => `bench-${RUN}-${label.toLowerCase()}-passkey-${i}@example.com`, PASSWORD)
+    : [];
+
   // The ceiling again, right before the cases measured against it: what the machine gives a
   // hash moves over a run, and a ratio to a figure from minutes ago would carry that drift.
   figures.ceiling = await argon2Ceiling(ARGON2_BOUND);
@@ -235,62 +276,90 @@ async function section(label: string, databaseUrl: string | undefined, figures: 
 
   const signInBody = gql(SIGN_IN, { i: { email, password: PASSWORD } });
   const signInAnswer = '{"data":{"signIn":{"message":"login successful!"}}}';
-  const signIn = await measure(product, { body: signInBody, expectBody: signInAnswer, connections: CONNECTIONS });
-  line('signIn', signIn.result, ceilingRatio(signIn.result), signIn.cpu);
+  let signIn: { result: LoadResult; cpu: number } | undefined;
+  if (wants('signin')) {
+    signIn = await measure(product, { body: signInBody, expectBody: signInAnswer, connections: CONNECTIONS });
+    line('signIn', signIn.result, ceilingRatio(signIn.result), signIn.cpu);
+  }
 
-  // The same for an account with two-factor on: the password step, answered SECOND_FACTOR_REQUIRED
-  // (every answer must be the first one). A code is accepted once, so the code step is not looped.
-  const guarded = `bench-${RUN}-${label.toLowerCase()}-2fa@example.com`;
-  await turnOnTwoFactor(product.url, await signUpAccount(product.url, guarded));
-  const guardedBody = gql(SIGN_IN, { i: { email: guarded, password: PASSWORD } });
-  const guardedAnswer = await (await fetch(product.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: guardedBody })).text();
-  if (!guardedAnswer.includes('SECOND_FACTOR_REQUIRED')) throw new Error(`two-factor signIn answered ${guardedAnswer}`);
-  const secondFactor = await measure(product, { body: guardedBody, expectBody: guardedAnswer, connections: CONNECTIONS });
-  line('signIn, two-factor on (password step)', secondFactor.result, ceilingRatio(secondFactor.result), secondFactor.cpu);
+  if (wants('passkey')) {
+    // A passkey sign-in is two requests (startPasskeySignIn, usernameless, then finishPasskeySignIn):
+    // its rate is of whole sign-ins, its latency that of both. No argon2 in it: beside signIn and
+    // bare Yoga, not the ceiling. Then the start alone, and the server CPU each half takes.
+    const passkey = await measurePasskeys(product, passkeyUsers, 'sign-in');
+    const beside = signIn ? `${ratio(passkey.result.rps, signIn.result.rps, 'signIn')}, ` : '';
+    line('passkey sign-in (start + finish)', passkey.result, `${beside}${bareRatio(passkey.result)}`, passkey.cpu, 'sign-ins/s');
+    const start = await measurePasskeys(product, passkeyUsers, 'start');
+    line('  startPasskeySignIn alone', start.result, bareRatio(start.result), start.cpu);
+    const [whole, first] = [cpuMs(passkey), cpuMs(start)];
+    console.log(
+      `${'  server CPU per passkey sign-in'.padEnd(40)} ${whole.toFixed(1)} ms: start ${first.toFixed(1)} ms + finish ${(whole - first).toFixed(1)} ms${signIn ? `   (signIn ${cpuMs(signIn).toFixed(1)} ms)` : ''}${databaseUrl ? '   PostgreSQL’s own CPU not counted' : ''}`,
+    );
+  }
 
-  const signUp = await measure(product, {
-    body: '',
-    bodyFor: (i) => gql(SIGN_UP, { i: { username: 'bench', email: `bench-${RUN}-${label.toLowerCase()}-${i}@example.com`, password: PASSWORD } }),
-    expectBody: '{"data":{"signUp":{"message":"user created!"}}}',
-    connections: CONNECTIONS,
-  });
-  line('signUp', signUp.result, ceilingRatio(signUp.result), signUp.cpu);
+  if (wants('two-factor')) {
+    // The same for an account with two-factor on: the password step, answered SECOND_FACTOR_REQUIRED
+    // (every answer must be the first one). A code is accepted once, so the code step is not looped.
+    const guarded = `bench-${RUN}-${label.toLowerCase()}-2fa@example.com`;
+    await turnOnTwoFactor(product.url, await signUpAccount(product.url, guarded));
+    const guardedBody = gql(SIGN_IN, { i: { email: guarded, password: PASSWORD } });
+    const guardedAnswer = await (await fetch(product.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: guardedBody })).text();
+    if (!guardedAnswer.includes('SECOND_FACTOR_REQUIRED')) throw new Error(`two-factor signIn answered ${guardedAnswer}`);
+    const secondFactor = await measure(product, { body: guardedBody, expectBody: guardedAnswer, connections: CONNECTIONS });
+    line('signIn, two-factor on (password step)', secondFactor.result, ceilingRatio(secondFactor.result), secondFactor.cpu);
+  }
 
-  // A sign-in storm at the ceiling, and meanwhile a steady 100 dashboards a second.
-  const stormBefore = product.cpuSeconds();
-  const [storm, during] = await Promise.all([
-    load({ url: product.url, body: signInBody, expectBody: signInAnswer, connections: CONNECTIONS, seconds: SECONDS + WARMUP, warmupSeconds: 0 }),
-    load({ url: product.url, body: dashboardBody, headers: { cookie }, expectBody: dashboardAnswer, connections: 2, rate: 100, seconds: SECONDS, warmupSeconds: WARMUP }),
-  ]);
-  const stormCpu = (product.cpuSeconds() - stormBefore) / storm.seconds;
-  line('signIn storm', storm, ceilingRatio(storm), stormCpu);
-  line('  dashboard at 100/s during the storm', during, '');
+  if (wants('signup')) {
+    const signUp = await measure(product, {
+      body: '',
+      bodyFor: (i) => gql(SIGN_UP, { i: { username: 'bench', email: `bench-${RUN}-${label.toLowerCase()}-${i}@example.com`, password: PASSWORD } }),
+      expectBody: '{"data":{"signUp":{"message":"user created!"}}}',
+      connections: CONNECTIONS,
+    });
+    line('signUp', signUp.result, ceilingRatio(signUp.result), signUp.cpu);
+  }
 
-  const hostileBefore = product.cpuSeconds();
-  const started = performance.now();
-  const hostile = await hostileBurst(product.url, HOSTILE_BODIES, CONNECTIONS, 2 * 1024 * 1024);
-  const hostileSeconds = (performance.now() - started) / 1000;
-  console.log(
-    `${`2 MB bodies, declared and chunked`.padEnd(40)} ${fmt(HOSTILE_BODIES / hostileSeconds).padStart(6)} req/s  ${`${hostile.refused} got their 413`.padEnd(22)} errors ${hostile.failed}  server CPU ${fmt(((product.cpuSeconds() - hostileBefore) / hostileSeconds) * 100)}%  RSS ${fmt(product.memory().rssMb)} MB`,
-  );
+  if (wants('storm')) {
+    // A sign-in storm at the ceiling, and meanwhile a steady 100 dashboards a second.
+    const stormBefore = product.cpuSeconds();
+    const [storm, during] = await Promise.all([
+      load({ url: product.url, body: signInBody, expectBody: signInAnswer, connections: CONNECTIONS, seconds: SECONDS + WARMUP, warmupSeconds: 0 }),
+      load({ url: product.url, body: dashboardBody, headers: { cookie }, expectBody: dashboardAnswer, connections: 2, rate: 100, seconds: SECONDS, warmupSeconds: WARMUP }),
+    ]);
+    const stormCpu = (product.cpuSeconds() - stormBefore) / storm.seconds;
+    line('signIn storm', storm, ceilingRatio(storm), stormCpu);
+    line('  dashboard at 100/s during the storm', during, '');
+  }
 
-  // sendMail under load, half for the known account and half for unknown addresses: every answer
-  // queues the request in the outbox; looking it up, the code and the .eml file come after.
-  const sendMailAnswer = '{"data":{"sendMail":{"message":"If an account exists for that email, a reset code has been sent."}}}';
-  const sendMail = await measure(product, {
-    body: '',
-    bodyFor: (i) => gql(SEND_MAIL, { i: { email: i % 2 ? `nobody-${RUN}-load-${i}@example.com` : email } }),
-    expectBody: sendMailAnswer,
-    connections: CONNECTIONS,
-  });
-  line('sendMail, known and unknown in turn', sendMail.result, ratio(sendMail.result.rps, figures.bareRps, 'bare Yoga'), sendMail.cpu);
-  // The codes and mails of the known account are composed after the answers: let that finish
-  // before the next figure.
-  await settled(product);
+  if (wants('hostile')) {
+    const hostileBefore = product.cpuSeconds();
+    const started = performance.now();
+    const hostile = await hostileBurst(product.url, HOSTILE_BODIES, CONNECTIONS, 2 * 1024 * 1024);
+    const hostileSeconds = (performance.now() - started) / 1000;
+    console.log(
+      `${`2 MB bodies, declared and chunked`.padEnd(40)} ${fmt(HOSTILE_BODIES / hostileSeconds).padStart(6)} req/s  ${`${hostile.refused} got their 413`.padEnd(22)} errors ${hostile.failed}  server CPU ${fmt(((product.cpuSeconds() - hostileBefore) / hostileSeconds) * 100)}%  RSS ${fmt(product.memory().rssMb)} MB`,
+    );
+  }
 
-  await sendMailTiming(product.url, email);
+  if (wants('sendmail')) {
+    // sendMail under load, half for the known account and half for unknown addresses: every answer
+    // queues the request in the outbox; looking it up, the code and the .eml file come after.
+    const sendMailAnswer = '{"data":{"sendMail":{"message":"If an account exists for that email, a reset code has been sent."}}}';
+    const sendMail = await measure(product, {
+      body: '',
+      bodyFor: (i) => gql(SEND_MAIL, { i: { email: i % 2 ? `nobody-${RUN}-load-${i}@example.com` : email } }),
+      expectBody: sendMailAnswer,
+      connections: CONNECTIONS,
+    });
+    line('sendMail, known and unknown in turn', sendMail.result, bareRatio(sendMail.result), sendMail.cpu);
+    // The codes and mails of the known account are composed after the answers: let that finish
+    // before the next figure.
+    await settled(product);
 
-  if (databaseUrl) {
+    await sendMailTiming(product.url, email);
+  }
+
+  if (databaseUrl && wants('scale-out')) {
     // Scale-out: a second process on the same database, the same load split between the two.
     const second = await startServerProcess(START_ARGS, productEnv(dataDir, databaseUrl));
     const half = Math.max(1, CONNECTIONS / 2);
@@ -306,7 +375,7 @@ async function section(label: string, databaseUrl: string | undefined, figures: 
       seconds: SECONDS,
     };
     const cpu = (product.cpuSeconds() - cpuBefore[0]! + second.cpuSeconds() - cpuBefore[1]!) / SECONDS;
-    line('dashboard on two processes', total, ratio(total.rps, figures.bareRps, 'bare Yoga'), cpu);
+    line('dashboard on two processes', total, bareRatio(total), cpu);
     await second.stop();
   }
 
