@@ -49,7 +49,10 @@ export function rpIdProblem(rpId: string): string | undefined {
   if (URL.parse(`https://${rpId}`)?.hostname !== rpId || rpId.endsWith('.')) {
     return `"${rpId}": must be a lower-case domain name with no scheme, port or path, e.g. example.com`;
   }
-  if (rpId !== 'localhost' && parseDomain(rpId).domain === null) return `"${rpId}": a public suffix cannot be an RP ID; use your own domain`;
+  // Private suffixes (github.io, …) too: browsers refuse those as RP IDs as well.
+  if (rpId !== 'localhost' && parseDomain(rpId, { allowPrivateDomains: true }).domain === null) {
+    return `"${rpId}": a public suffix cannot be an RP ID; use your own domain`;
+  }
   return undefined;
 }
 
@@ -354,8 +357,10 @@ function passkeyConfig(raw: Record<string, string | undefined>, production: bool
   }
   const port = envSchema.shape.PORT.safeParse(raw.PORT);
   const own = `http://localhost:${port.success ? port.data : 4000}`;
-  const cors = list.parse(raw.CORS_ORIGINS ?? '').filter((origin) => !passkeyOriginProblem(origin, rpId));
-  return { enabled: true, rpId, origins: [...new Set([own, ...cors].filter((origin) => !passkeyOriginProblem(origin, rpId)))] };
+  const origins = [...new Set([own, ...list.parse(raw.CORS_ORIGINS ?? '')])].filter((origin) => !passkeyOriginProblem(origin, rpId));
+  // A site's own RP ID with nothing under it would refuse every passkey answer: say so now.
+  if (origins.length === 0) problems.push(`PASSKEY_ORIGINS: no default origin is at or under PASSKEY_RP_ID ${rpId}; list the site's origins`);
+  return { enabled: true, rpId, origins };
 }
 
 /** Outside production a missing JWT_SECRET is generated once and kept in the data directory. */

@@ -603,10 +603,20 @@ describe('in production without PASSKEY_RP_ID and PASSKEY_ORIGINS', () => {
   });
   afterAll(() => production?.close());
 
-  it('lists no passkeys and answers every passkey mutation FORBIDDEN', async () => {
+  it('lists no passkeys, answers every passkey mutation FORBIDDEN, and offers no passkey for the second factor', async () => {
     const { client } = await signUpNewUser(production);
     expect((await client.graphql(PASSKEYS)).data?.passkeys).toEqual([]);
     const fakeId = '00000000-0000-4000-8000-000000000000';
+    // A passkey kept from when passkeys were on is not offered for signIn's second step.
+    const { userId, email } = await signUpNewUser(production, { client: production.client() });
+    await production.app.services.prisma.passkey.create({
+      data: { userId, credentialId: 'kept-from-before', publicKey: Buffer.alloc(77), name: 'Old', backupEligible: false, backedUp: false, transports: [] },
+    });
+    const owner = production.client();
+    await owner.graphql(SIGN_IN, { input: { email, password: GOOD_PASSWORD } });
+    await turnOnTwoFactor(owner);
+    const asked = await production.client().graphql(SIGN_IN_WITH_TWO_FACTOR, { input: { email, password: GOOD_PASSWORD } });
+    expect(asked.errors?.[0]?.extensions).toEqual({ code: 'SECOND_FACTOR_REQUIRED' });
     for (const res of [
       await client.graphql(START_PASSKEY_REGISTRATION, { input: { password: GOOD_PASSWORD } }),
       await client.graphql(FINISH_PASSKEY_REGISTRATION, { input: { challengeId: 'x', response: {} } }),

@@ -85,6 +85,7 @@ describe('the defaults', () => {
         signInDevice: per(5, 15),
         secondFactorAccount: per(5, 15),
         twoFactorPasswordAccount: per(5, 15),
+        passkeyIp: per(100, 15),
       },
     });
   });

@@ -349,6 +349,8 @@ describe('loadConfig()', () => {
       [{ PASSKEY_RP_ID: 'https://example.com' }, /PASSKEY_RP_ID: .*domain name with no scheme/],
       [{ PASSKEY_RP_ID: 'Example.com' }, /PASSKEY_RP_ID: .*lower-case/],
       [{ PASSKEY_RP_ID: 'co.uk' }, /PASSKEY_RP_ID: .*public suffix/],
+      [{ PASSKEY_RP_ID: 'github.io' }, /PASSKEY_RP_ID: .*public suffix/],
+      [{ PASSKEY_RP_ID: 'example.com' }, /PASSKEY_ORIGINS: no default origin is at or under PASSKEY_RP_ID example.com/],
       [{ PASSKEY_RP_ID: 'example.com', PASSKEY_ORIGINS: 'http://app.example.com' }, /PASSKEY_ORIGINS: .*must be https/],
       [{ PASSKEY_RP_ID: 'example.com', PASSKEY_ORIGINS: 'https://evilexample.com' }, /PASSKEY_ORIGINS: .*not at or under the RP ID example.com/],
       [{ PASSKEY_RP_ID: 'example.com', PASSKEY_ORIGINS: 'https://app.example.com/' }, /PASSKEY_ORIGINS: .*trailing slash/],

@@ -52,7 +52,7 @@ builder.mutationFields((t) => ({
   signIn: t.field({
     type: AuthPayload,
     description:
-      'Signs in: sets the session cookie, or with the request header X-Session-Transport: header answers the token in X-Session-Token instead. Ends the session the request carried, if any. For an account with two-factor on, the right password without `code` answers SECOND_FACTOR_REQUIRED (and starts no session): send signIn again with `code`. Rate-limited per account, or per device for a browser holding a device cookie known for the account, and per client address (RATE_LIMITED with retryAfter).',
+      'Signs in: sets the session cookie, or with the request header X-Session-Transport: header answers the token in X-Session-Token instead. Ends the session the request carried, if any. For an account with two-factor on, the right password without `code` answers SECOND_FACTOR_REQUIRED (and starts no session; extensions.passkey is true when the account has a passkey to use instead, through startPasskeySignIn with email and password): send signIn again with `code`. Rate-limited per account, or per device for a browser holding a device cookie known for the account, and per client address (RATE_LIMITED with retryAfter).',
     args: { input: t.arg({ type: SignInInput, required: true, description: 'The credentials.' }) },
     resolve: async (_root, { input }, context) => answerSignIn(context, await context.services.accounts.signIn(input, context.caller), 'login successful!'),
   }),

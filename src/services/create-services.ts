@@ -137,7 +137,8 @@ export function createServices(deps: {
     twoFactor,
     signInNotice,
     devices,
-    hasPasskey: async (userId) => (await prisma.passkey.count({ where: { userId } })) > 0,
+    // Offered only where a passkey can be used: not while passkeys are off.
+    hasPasskey: async (userId) => config.passkeys.enabled && (await prisma.passkey.count({ where: { userId } })) > 0,
   });
   const accounts = meteredAccounts(
     createAccountService({

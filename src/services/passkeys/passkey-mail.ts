@@ -28,7 +28,7 @@ function describe(change: PasskeyChange, appName: string): { subject: string; li
       return {
         subject: 'a passkey may have been copied',
         lines: [
-          `Your passkey ${name} just presented a signature counter lower than it had before, which can mean it was copied.`,
+          `Your passkey ${name} just presented a signature counter no higher than the one it showed before, which can mean it was copied.`,
           change.refused ? 'The sign-in was refused.' : 'It is a synced passkey, so the sign-in was let in.',
         ],
       };

@@ -160,16 +160,17 @@ export function createPasskeyService(deps: {
   }
 
   /**
-   * A failed passkey sign-in: the account hears of it only when its own passkey was refused after
-   * the signature verified, or, as the second factor, when its right password was followed by a
-   * failure. A bad signature alone writes nothing: anyone can send a known credential id.
+   * A failed passkey sign-in. As the second factor, the account whose right password came first
+   * hears of it (naming its own passkey if that was the one presented). Otherwise only a passkey
+   * refused after its signature verified is its owner's event: anyone can send a known credential
+   * id with a bad signature.
    */
-  async function refuse(challenge: TakenChallenge, signed: { userId: string; name: string } | null, caller: Caller): Promise<never> {
+  async function refuse(challenge: TakenChallenge, presented: { userId: string; name: string } | null, verified: boolean, caller: Caller): Promise<never> {
     if (challenge.purpose === 'second_factor' && challenge.userId) {
-      const name = signed?.userId === challenge.userId ? signed.name : undefined;
+      const name = presented?.userId === challenge.userId ? presented.name : undefined;
       await events.record(challenge.userId, 'SECOND_FACTOR_FAILED', caller, undefined, name);
-    } else if (signed) {
-      await events.record(signed.userId, 'SIGN_IN_FAILED', caller, undefined, signed.name);
+    } else if (presented && verified) {
+      await events.record(presented.userId, 'SIGN_IN_FAILED', caller, undefined, presented.name);
     }
     throw passkeyRefused();
   }
@@ -316,11 +317,11 @@ export function createPasskeyService(deps: {
       // The user handle is the owner's when returned, and must be returned when nothing was listed.
       const handleMatches = checked.userHandle === null ? challenge.allowCredentials.length > 0 : checked.userHandle === owner?.passkeyUserHandle;
       const forAccount = challenge.purpose !== 'second_factor' || passkey?.userId === challenge.userId;
-      if (!passkey || !owner || !verified || !listedHere || !handleMatches || !forAccount) return refuse(challenge, null, caller);
+      const presented = passkey && owner ? { userId: owner.id, name: passkey.name } : null;
+      if (!passkey || !owner || !verified || !listedHere || !handleMatches || !forAccount) return refuse(challenge, presented, false, caller);
 
       // Signed by this passkey: now its flags and counter are facts about it.
-      const signed = { userId: owner.id, name: passkey.name };
-      if (checked.flags.be !== passkey.backupEligible) return refuse(challenge, signed, caller);
+      if (checked.flags.be !== passkey.backupEligible) return refuse(challenge, presented, true, caller);
       const counts = newCounter > 0 || passkey.signCount > 0n;
       const used = { backedUp: checked.flags.bs, lastUsedAt: new Date() };
       const { count } = await prisma.passkey.updateMany({
