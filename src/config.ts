@@ -89,6 +89,7 @@ const envSchema = z.object({
   JWT_AUDIENCE: z.string().min(1).default('auth-api'),
   SESSION_IDLE_SECONDS: int(1, 86_400).default(600),
   SESSION_ABSOLUTE_SECONDS: int(1, 2_592_000).default(28_800),
+  REAUTH_MAX_AGE_SECONDS: int(1, 86_400).default(300),
   PASSWORD_MIN_LENGTH: int(8, 256).default(8),
   ARGON2_MEMORY_KIB: int(19_456, 4_194_304).default(19_456),
   ARGON2_ITERATIONS: int(2, 100).default(2),
@@ -187,7 +188,8 @@ export interface Config {
   jwt: { secret: string; previousSecret: string | undefined; issuer: string; audience: string };
   /** AES-256 keys for secrets stored at rest; the previous one still decrypts during a rotation. */
   encryption: { key: Buffer; previousKey: Buffer | undefined };
-  session: { idleSeconds: number; absoluteSeconds: number };
+  /** `reauthMaxAgeSeconds`: how fresh a session must be to stand in for the password of an account without one. */
+  session: { idleSeconds: number; absoluteSeconds: number; reauthMaxAgeSeconds: number };
   password: { minLength: number; maxLength: number };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   /** The session cookie; a device cookie follows the same `secure` and `sameSite`. */
@@ -300,7 +302,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       key: env.ENCRYPTION_KEY ?? developmentEncryptionKey(dataDir),
       previousKey: env.ENCRYPTION_KEY_PREVIOUS,
     },
-    session: { idleSeconds: env.SESSION_IDLE_SECONDS, absoluteSeconds: env.SESSION_ABSOLUTE_SECONDS },
+    session: { idleSeconds: env.SESSION_IDLE_SECONDS, absoluteSeconds: env.SESSION_ABSOLUTE_SECONDS, reauthMaxAgeSeconds: env.REAUTH_MAX_AGE_SECONDS },
     password: { minLength: env.PASSWORD_MIN_LENGTH, maxLength: 256 },
     argon2: { memoryCost: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_ITERATIONS, parallelism: env.ARGON2_PARALLELISM },
     // The __Host- prefix makes browsers refuse the cookie unless it is Secure, host-only and Path=/.

@@ -106,7 +106,7 @@ function servicesAt(clock: { now: number }, env: Record<string, string> = {}): S
 /** A user with two-factor on, enabled with the code of the clock's current step. */
 async function userWithTwoFactor(services: Services, clock: { now: number }): Promise<{ user: User; secret: string }> {
   const { user, session } = await services.accounts.signUp({ username: 'Clock', email: uniqueEmail('totp'), password: GOOD_PASSWORD }, caller);
-  const { secret } = await services.twoFactor.startSetup(user, GOOD_PASSWORD);
+  const { secret } = await services.twoFactor.startSetup({ user, session }, GOOD_PASSWORD);
   await services.twoFactor.enable(user, codeAt(secret, clock.now), session.id, caller);
   return { user, secret };
 }
@@ -180,7 +180,7 @@ describe('rotating ENCRYPTION_KEY', () => {
     clock.now += 2 * STEP_MS;
     const after = servicesAt(clock, { ENCRYPTION_KEY: KEY_B });
     expect(await codeOf(after.twoFactor.checkSignIn(user, codeAt(secret, clock.now), caller))).toBe('ok');
-    const [recovery] = await after.twoFactor.regenerateRecoveryCodes(user, { password: GOOD_PASSWORD, code: codeAt(secret, clock.now + STEP_MS) }, caller);
+    const [recovery] = await after.twoFactor.regenerateRecoveryCodes({ user, session: { id: 'unused', createdAt: new Date() } }, { password: GOOD_PASSWORD, code: codeAt(secret, clock.now + STEP_MS) }, caller);
     expect(await codeOf(after.twoFactor.checkSignIn(user, recovery!, caller))).toBe('ok');
 
     // A server given neither key cannot read it: a server error (logged), never a wrong answer.

@@ -1,5 +1,6 @@
 // The account's address: verifying it, and moving the account to another one.
 import { builder } from './builder.ts';
+import { CURRENT_PASSWORD_RULES } from './field-rules.ts';
 import { MessagePayload } from './message-payload.ts';
 
 const CODE_RULE = 'The 6-digit code from the mail (RESET_CODE_DIGITS): single-use, dead after 5 wrong tries, valid VERIFY_CODE_TTL_SECONDS (an hour by default).';
@@ -16,7 +17,7 @@ const ChangeEmailInput = builder.inputType('ChangeEmailInput', {
       required: true,
       description: 'Trimmed and lower-cased, at most 254 characters, must look like an address; EMAIL_TAKEN if an account has it.',
     }),
-    password: t.string({ required: true, description: 'The current password (INVALID_CREDENTIALS if wrong).' }),
+    password: t.string({ required: false, description: CURRENT_PASSWORD_RULES }),
   }),
 });
 
@@ -50,7 +51,7 @@ builder.mutationFields((t) => ({
       'Checks the password and the new address, mails a code to the new address and a notice to the current one. Nothing changes until confirmEmailChange.',
     args: { input: t.arg({ type: ChangeEmailInput, required: true, description: 'The new address and the current password.' }) },
     resolve: async (_root, { input }, { services, viewer, caller }) => {
-      await services.emailChange.request(viewer.user, input, caller);
+      await services.emailChange.request(viewer, input, caller);
       return { message: 'verification code sent!' };
     },
   }),

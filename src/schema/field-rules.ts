@@ -10,6 +10,12 @@ export const NEW_PASSWORD_RULES =
 
 export const PASSWORD_RULES = 'The account\'s current password, exactly as set (not trimmed). At most 256 characters.';
 
+/** For the inputs where an account without a password proves itself with a fresh session instead. */
+export const CURRENT_PASSWORD_RULES =
+  "The account's current password (INVALID_CREDENTIALS if wrong; BAD_USER_INPUT if left out by an account that has one). " +
+  'An account without a password (User.hasPassword false) leaves it out and must ask from a session started at most ' +
+  'REAUTH_MAX_AGE_SECONDS (300) ago, by any sign-in: REAUTHENTICATION_REQUIRED (extensions.maxAge) otherwise.';
+
 export const USERNAME_RULES = 'Display name: trimmed, 1 to 64 characters, not unique. No control characters.';
 
 export const CODE_RULES =

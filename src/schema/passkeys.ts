@@ -3,7 +3,7 @@
 import type { PasskeyChallengeView, PasskeyView } from '../services/passkeys/passkeys.ts';
 import { answerSignIn, AuthPayload } from './auth.ts';
 import { builder } from './builder.ts';
-import { EMAIL_RULES, PASSWORD_RULES } from './field-rules.ts';
+import { CURRENT_PASSWORD_RULES, EMAIL_RULES, PASSWORD_RULES } from './field-rules.ts';
 import { MessagePayload } from './message-payload.ts';
 
 const PasskeyType = builder.objectRef<PasskeyView>('Passkey').implement({
@@ -65,7 +65,7 @@ const REFUSALS =
 const StartPasskeyRegistrationInput = builder.inputType('StartPasskeyRegistrationInput', {
   description: 'Proof that the person at the session is its owner.',
   fields: (t) => ({
-    password: t.string({ required: true, description: "The account's current password." }),
+    password: t.string({ required: false, description: CURRENT_PASSWORD_RULES }),
     code: t.string({
       required: false,
       description: 'With two-factor on: an authenticator or recovery code (SECOND_FACTOR_REQUIRED without it, INVALID_CODE when wrong).',
@@ -115,7 +115,7 @@ const RemovePasskeyInput = builder.inputType('RemovePasskeyInput', {
   description: 'Which passkey, and the password to prove it is you.',
   fields: (t) => ({
     id: t.id({ required: true, description: 'Passkey.id.' }),
-    password: t.string({ required: true, description: "The account's current password." }),
+    password: t.string({ required: false, description: CURRENT_PASSWORD_RULES }),
   }),
 });
 
@@ -136,7 +136,7 @@ builder.mutationFields((t) => ({
       "Replaces this session's pending registration. FORBIDDEN while the server has no passkey configuration.",
     args: { input: t.arg({ type: StartPasskeyRegistrationInput, required: true, description: 'The password, and a code with two-factor on.' }) },
     resolve: (_root, { input }, { services, viewer, caller }) =>
-      services.passkeys.startRegistration({ user: viewer.user, sessionId: viewer.session.id }, input, caller),
+      services.passkeys.startRegistration(viewer, input, caller),
   }),
   finishPasskeyRegistration: t.withAuth({ signedIn: true }).field({
     type: PasskeyPayload,
@@ -146,7 +146,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: FinishPasskeyRegistrationInput, required: true, description: "The authenticator's answer." }) },
     resolve: async (_root, { input }, { services, viewer, caller }) => ({
       message: 'passkey added!',
-      passkey: await services.passkeys.finishRegistration({ user: viewer.user, sessionId: viewer.session.id }, input, caller),
+      passkey: await services.passkeys.finishRegistration(viewer, input, caller),
     }),
   }),
   startPasskeySignIn: t.field({
@@ -183,7 +183,7 @@ builder.mutationFields((t) => ({
       '(INVALID_CREDENTIALS; rate-limited like deleteUser); NOT_FOUND for an id that is not one of yours. The last one may go: the password remains.',
     args: { input: t.arg({ type: RemovePasskeyInput, required: true, description: 'Which passkey, and the password.' }) },
     resolve: async (_root, { input }, { services, viewer, caller, auth }) => {
-      const ended = await services.passkeys.remove(viewer.user, input, caller);
+      const ended = await services.passkeys.remove(viewer, input, caller);
       if (ended.includes(viewer.session.id)) auth.signedOut();
       return { message: 'passkey removed!' };
     },

@@ -1,6 +1,7 @@
 // Two-factor sign-in with an authenticator app: setup, enable, disable, recovery codes, and what
 // the User shows of it. signIn's `code` is in auth.ts.
 import { builder } from './builder.ts';
+import { CURRENT_PASSWORD_RULES } from './field-rules.ts';
 import { MessagePayload } from './message-payload.ts';
 import { UserType } from './user.ts';
 
@@ -47,7 +48,7 @@ const RecoveryCodesPayload = builder.objectRef<{ message: string; recoveryCodes:
 
 const StartTwoFactorSetupInput = builder.inputType('StartTwoFactorSetupInput', {
   description: 'The password again, so a session left open cannot set up a second factor.',
-  fields: (t) => ({ password: t.string({ required: true, description: "The account's current password." }) }),
+  fields: (t) => ({ password: t.string({ required: false, description: CURRENT_PASSWORD_RULES }) }),
 });
 
 const EnableTwoFactorInput = builder.inputType('EnableTwoFactorInput', {
@@ -60,7 +61,7 @@ const EnableTwoFactorInput = builder.inputType('EnableTwoFactorInput', {
 const TwoFactorProofInput = builder.inputType('TwoFactorProofInput', {
   description: 'Both factors, for changes to two-factor itself.',
   fields: (t) => ({
-    password: t.string({ required: true, description: "The account's current password." }),
+    password: t.string({ required: false, description: CURRENT_PASSWORD_RULES }),
     code: t.string({ required: true, description: `A current 6-digit authenticator code or an unused recovery code. ${CODE_RULES}` }),
   }),
 });
@@ -72,7 +73,7 @@ builder.mutationFields((t) => ({
       'Makes a new pending authenticator secret, replacing an earlier pending one. Needs the password (INVALID_CREDENTIALS); ' +
       'CONFLICT if two-factor is already on. Sign-in is unchanged until enableTwoFactor.',
     args: { input: t.arg({ type: StartTwoFactorSetupInput, required: true, description: "The account's password." }) },
-    resolve: (_root, { input }, { services, viewer }) => services.twoFactor.startSetup(viewer.user, input.password),
+    resolve: (_root, { input }, { services, viewer }) => services.twoFactor.startSetup(viewer, input.password),
   }),
   enableTwoFactor: t.withAuth({ signedIn: true }).field({
     type: RecoveryCodesPayload,
@@ -91,7 +92,7 @@ builder.mutationFields((t) => ({
       'Turns two-factor off and forgets the secret and recovery codes. Needs the password and a code; CONFLICT if it is off. Mails a notice.',
     args: { input: t.arg({ type: TwoFactorProofInput, required: true, description: 'The password and a current code.' }) },
     resolve: async (_root, { input }, { services, viewer, caller }) => {
-      await services.twoFactor.disable(viewer.user, input, caller);
+      await services.twoFactor.disable(viewer, input, caller);
       return { message: 'two-factor disabled!' };
     },
   }),
@@ -100,7 +101,7 @@ builder.mutationFields((t) => ({
     description: 'Returns 10 new recovery codes; the old ones stop working. Needs the password and a code; CONFLICT if two-factor is off. Mails a notice.',
     args: { input: t.arg({ type: TwoFactorProofInput, required: true, description: 'The password and a current code.' }) },
     resolve: async (_root, { input }, { services, viewer, caller }) => {
-      const recoveryCodes = await services.twoFactor.regenerateRecoveryCodes(viewer.user, input, caller);
+      const recoveryCodes = await services.twoFactor.regenerateRecoveryCodes(viewer, input, caller);
       return { message: 'recovery codes replaced!', recoveryCodes };
     },
   }),

@@ -10,6 +10,12 @@ export const UserType = builder.prismaObject('User', {
     emailVerified: t.exposeBoolean('emailVerified', {
       description: 'False from signUp until a mailed code comes back (verifyEmail, confirmEmailChange or resetPassword).',
     }),
+    hasPassword: t.boolean({
+      description:
+        'False for an account without a password: it signs in another way, proves itself with a fresh session where others give ' +
+        'their password, and sets a first password with "forgot password" (sendMail, resetPassword) or changePassword.',
+      resolve: (user) => user.passwordHash !== null,
+    }),
   }),
 });
 

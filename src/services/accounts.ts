@@ -9,10 +9,12 @@ import { normalizeEmail, normalizeUsername } from './input.ts';
 import type { CredentialChecker } from './passwords/credentials.ts';
 import { checkNewPassword, normalizePassword, type PasswordPolicy } from './passwords/password-policy.ts';
 import type { PasswordHasher } from './passwords/passwords.ts';
+import type { Reauthentication } from './passwords/reauthentication.ts';
 import { clientKey, type RateLimits } from './security/rate-limits.ts';
 import type { SecurityEvents } from './security/security-events.ts';
 import type { SessionStart, SignedIn } from './sessions/session-start.ts';
 import type { SignInAttempts } from './security/sign-in-attempts.ts';
+import type { Viewer } from './viewer.ts';
 
 export interface SignUpInput {
   username: string;
@@ -40,7 +42,7 @@ export interface AccountService {
    */
   checkPassword(input: Credentials, caller: Caller): Promise<User>;
   /** Deletes the signed-in user's account with everything that belongs to it (devices included). */
-  deleteAccount(user: User, input: Credentials, caller: Caller): Promise<void>;
+  deleteAccount(viewer: Viewer, input: { email: string; password?: string | null }, caller: Caller): Promise<void>;
 }
 
 export function createAccountService(deps: {
@@ -55,15 +57,9 @@ export function createAccountService(deps: {
   emailVerification: EmailVerification;
   background: BackgroundTasks;
   attempts: SignInAttempts;
+  reauthentication: Reauthentication;
 }): AccountService {
-  const { prisma, outbox, passwords, sessionStart, policy, limits, credentials, events, emailVerification, background, attempts } = deps;
-
-  /** The account, or INVALID_CREDENTIALS for an unknown email and a wrong password alike. */
-  async function checkCredentials(email: string, password: string): Promise<User> {
-    const result = await credentials.check(email, password);
-    if (!result.ok) throw new AppError('INVALID_CREDENTIALS');
-    return result.user;
-  }
+  const { prisma, outbox, passwords, sessionStart, policy, limits, credentials, events, emailVerification, background, attempts, reauthentication } = deps;
 
   /** signIn's first step: the account whose password this is, or INVALID_CREDENTIALS. */
   async function signInPassword(input: Credentials, caller: Caller): Promise<User> {
@@ -120,12 +116,13 @@ export function createAccountService(deps: {
 
     checkPassword: signInPassword,
 
-    async deleteAccount(user, input, caller) {
+    async deleteAccount(viewer, input, caller) {
+      const { user } = viewer;
       if (normalizeEmail(input.email) !== user.email) throw new AppError('FORBIDDEN');
-      normalizePassword(input.password, { ...policy, minLength: 0 });
+      if (input.password != null) normalizePassword(input.password, { ...policy, minLength: 0 });
       await limits.consume('deleteUserIp', clientKey(caller.ip));
       await limits.consume('deleteUserAccount', user.id);
-      await checkCredentials(user.email, input.password);
+      await reauthentication.prove(user, viewer.session, input.password);
       // One statement: sessions, reset codes, two-factor secret, recovery codes and devices go with
       // the user through ON DELETE CASCADE.
       await prisma.user.deleteMany({ where: { id: user.id } });

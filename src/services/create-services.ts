@@ -18,6 +18,7 @@ import { createCredentialChecker } from './passwords/credentials.ts';
 import { createPasswordChange, type PasswordChange } from './passwords/password-change.ts';
 import { createPasswordResetService, type PasswordResetService } from './passwords/password-reset.ts';
 import { createPasswordHasher } from './passwords/passwords.ts';
+import { createReauthentication } from './passwords/reauthentication.ts';
 import { createDecoyCredentials } from './passkeys/decoy-credentials.ts';
 import { createPasskeyService, type PasskeyService } from './passkeys/passkeys.ts';
 import { createPurger, type Purger } from './purge/purge.ts';
@@ -82,6 +83,7 @@ export function createServices(deps: {
   const limits = meteredRateLimits(createRateLimits({ ...config.rateLimits, store: deps.rateLimitStore }), metrics);
   const passwords = meteredPasswords(createPasswordHasher(config.argon2), metrics);
   const credentials = createCredentialChecker({ prisma, passwords, policy });
+  const reauthentication = createReauthentication({ credentials, maxAgeSeconds: config.session.reauthMaxAgeSeconds });
   const sessions = createSessionService({ prisma, sql: deps.sql, tokens: createTokenSigner(config.jwt), config: config.session });
   const background = createBackgroundTasks(logger, (error) => deps.outage?.report(error) ?? false);
   const box = createSecretBox(config.encryption);
@@ -110,7 +112,7 @@ export function createServices(deps: {
   const devices = createDevices({ prisma, clock });
   const twoFactor = createTwoFactorService({
     prisma,
-    passwords,
+    reauthentication,
     policy,
     limits,
     totp: createTotp(clock),
@@ -153,6 +155,7 @@ export function createServices(deps: {
       emailVerification,
       background,
       attempts: createSignInAttempts({ limits, devices }),
+      reauthentication,
     }),
     metrics,
   );
@@ -161,7 +164,7 @@ export function createServices(deps: {
     outbox,
     events,
     limits,
-    credentials,
+    reauthentication,
     checkSignInPassword: accounts.checkPassword,
     twoFactor,
     sessionStart,
@@ -174,9 +177,9 @@ export function createServices(deps: {
     sessions,
     accountSessions: createAccountSessions({ prisma, events }),
     passwordReset,
-    passwordChange: createPasswordChange({ outbox, credentials, passwords, sessions, limits, events, policy, appName }),
+    passwordChange: createPasswordChange({ outbox, reauthentication, passwords, sessions, limits, events, policy, appName }),
     emailVerification,
-    emailChange: createEmailChange({ prisma, outbox, credentials, codes, limits, events, policy, appName }),
+    emailChange: createEmailChange({ prisma, outbox, reauthentication, codes, limits, events, policy, appName }),
     securityEvents: events,
     twoFactor,
     background,

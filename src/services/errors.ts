@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   SECOND_FACTOR_REQUIRED: 'a two-factor code is required: send signIn again with `code`',
   RATE_LIMITED: 'too many attempts: please wait and try again',
   INVALID_CHALLENGE: 'unknown, used or expired passkey challenge: start again',
+  REAUTHENTICATION_REQUIRED: 'sign in again to do this',
   INTERNAL_SERVER_ERROR: 'Unexpected error.',
   // Request-level: the request itself was refused before (or instead of) running the operation.
   BAD_REQUEST: 'not a well-formed GraphQL request',

@@ -3,24 +3,26 @@
 import { Prisma, type PrismaClient, type User } from '../../generated/prisma/client.ts';
 import { revokeSessionsOf } from '../sessions/account-sessions.ts';
 import type { Caller } from '../caller.ts';
-import type { CredentialChecker } from '../passwords/credentials.ts';
 import { AppError, badInput } from '../errors.ts';
 import { normalizeEmail } from '../input.ts';
 import type { MailOutbox } from '../mail/mail-outbox.ts';
 import { emailChangeCodeMail, emailChangedMail, emailChangeRequestedMail } from '../mail/mail-templates.ts';
 import type { OneTimeCodes } from '../codes/one-time-codes.ts';
 import { normalizePassword, type PasswordPolicy } from '../passwords/password-policy.ts';
+import type { Reauthentication } from '../passwords/reauthentication.ts';
+import type { Viewer } from '../viewer.ts';
 import { clientKey, type RateLimits } from '../security/rate-limits.ts';
 import type { SecurityEvents } from '../security/security-events.ts';
 
 export interface ChangeEmailInput {
   newEmail: string;
-  password: string;
+  /** Absent only for an account without a password (a fresh session proves it instead). */
+  password?: string | null;
 }
 
 export interface EmailChange {
   /** Checks the password and the new address, then mails it a code; nothing changes yet. */
-  request(user: User, input: ChangeEmailInput, caller: Caller): Promise<void>;
+  request(viewer: Viewer, input: ChangeEmailInput, caller: Caller): Promise<void>;
   /** With the code, the address becomes the new one, verified; every session but `currentSessionId` ends. */
   confirm(user: User, code: string, currentSessionId: string, caller: Caller): Promise<void>;
 }
@@ -28,26 +30,27 @@ export interface EmailChange {
 export function createEmailChange(deps: {
   prisma: PrismaClient;
   outbox: MailOutbox;
-  credentials: CredentialChecker;
+  reauthentication: Reauthentication;
   codes: OneTimeCodes;
   limits: RateLimits;
   events: SecurityEvents;
   policy: PasswordPolicy;
   appName: string;
 }): EmailChange {
-  const { prisma, outbox, credentials, codes, limits, events, policy, appName } = deps;
+  const { prisma, outbox, reauthentication, codes, limits, events, policy, appName } = deps;
 
   return {
-    async request(user, input, caller) {
+    async request(viewer, input, caller) {
+      const { user } = viewer;
       const newEmail = normalizeEmail(input.newEmail, 'newEmail');
-      normalizePassword(input.password, { ...policy, minLength: 0 });
+      if (input.password != null) normalizePassword(input.password, { ...policy, minLength: 0 });
       // The password check shares deleteUser's counters: a stolen session gets one budget of
       // guesses at the password, whichever operation it tries them through.
       await limits.consume('deleteUserIp', clientKey(caller.ip));
       await limits.consume('deleteUserAccount', user.id);
       await limits.consume('emailCodeMailIp', clientKey(caller.ip));
       await limits.consume('emailCodeMailAccount', user.id);
-      if (!(await credentials.check(user.email, input.password)).ok) throw new AppError('INVALID_CREDENTIALS');
+      await reauthentication.prove(user, viewer.session, input.password);
       if (newEmail === user.email) throw badInput('newEmail', 'is already the address of this account');
       // A courtesy to the user only: the unique index decides at confirmEmailChange.
       if (await prisma.user.findUnique({ where: { email: newEmail }, select: { id: true } })) throw new AppError('EMAIL_TAKEN');

@@ -18,11 +18,12 @@ import type { Caller } from '../caller.ts';
 import { AppError, badInput } from '../errors.ts';
 import { normalizeEmail } from '../input.ts';
 import type { MailOutbox, MailQueue } from '../mail/mail-outbox.ts';
-import type { CredentialChecker } from '../passwords/credentials.ts';
+import type { Reauthentication } from '../passwords/reauthentication.ts';
 import { clientKey, type RateLimits } from '../security/rate-limits.ts';
 import type { SecurityEventKind, SecurityEvents } from '../security/security-events.ts';
 import type { SessionStart, SignedIn } from '../sessions/session-start.ts';
 import type { TwoFactorService } from '../two-factor/two-factor.ts';
+import type { Viewer } from '../viewer.ts';
 import { DUMMY_CREDENTIAL } from './dummy-credential.ts';
 import type { ListedCredential } from './decoy-credentials.ts';
 import { createPasskeyChallenges, type TakenChallenge } from './passkey-challenges.ts';
@@ -46,22 +47,17 @@ export interface PasskeyChallengeView {
   expiresAt: Date;
 }
 
-/** The signed-in user and the session asking. */
-export interface Viewer {
-  user: User;
-  sessionId: string;
-}
-
 export interface PasskeyService {
   /** The user's passkeys, newest first; none while passkeys are not configured. */
   list(userId: string): Promise<PasskeyView[]>;
-  startRegistration(viewer: Viewer, input: { password: string; code?: string | null }, caller: Caller): Promise<PasskeyChallengeView>;
+  /** Needs the password (or, for an account without one, a fresh session) and, with two-factor on, a code. */
+  startRegistration(viewer: Viewer, input: { password?: string | null; code?: string | null }, caller: Caller): Promise<PasskeyChallengeView>;
   finishRegistration(viewer: Viewer, input: { challengeId: string; response: unknown; name?: string | null }, caller: Caller): Promise<PasskeyView>;
   startSignIn(input: { email?: string | null; password?: string | null }, caller: Caller): Promise<PasskeyChallengeView>;
   finishSignIn(input: { challengeId: string; response: unknown }, caller: Caller): Promise<SignedIn>;
   rename(user: User, input: { id: string; name: string }): Promise<PasskeyView>;
   /** Removes the passkey and ends the sessions it signed in; returns their ids. */
-  remove(user: User, input: { id: string; password: string }, caller: Caller): Promise<string[]>;
+  remove(viewer: Viewer, input: { id: string; password?: string | null }, caller: Caller): Promise<string[]>;
 }
 
 export const PASSKEY_NAME_MAX_LENGTH = 64;
@@ -83,7 +79,7 @@ export function createPasskeyService(deps: {
   outbox: MailOutbox;
   events: SecurityEvents;
   limits: RateLimits;
-  credentials: CredentialChecker;
+  reauthentication: Reauthentication;
   /** signIn's password step, for a passkey as the second factor. */
   checkSignInPassword: (input: { email: string; password: string }, caller: Caller) => Promise<User>;
   twoFactor: TwoFactorService;
@@ -91,7 +87,7 @@ export function createPasskeyService(deps: {
   decoys: (email: string) => ListedCredential[];
   config: PasskeyConfig & { appName: string };
 }): PasskeyService {
-  const { prisma, outbox, events, limits, credentials, twoFactor, sessionStart, decoys, config } = deps;
+  const { prisma, outbox, events, limits, reauthentication, twoFactor, sessionStart, decoys, config } = deps;
   const challenges = createPasskeyChallenges({ prisma, ttlSeconds: config.challengeTtlSeconds });
   const timeout = config.challengeTtlSeconds * 1000;
 
@@ -202,10 +198,11 @@ export function createPasskeyService(deps: {
       return (await prisma.passkey.findMany({ where: { userId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] })).map(viewOf);
     },
 
-    async startRegistration({ user, sessionId }, input, caller) {
+    async startRegistration(viewer, input, caller) {
+      const { user } = viewer;
       await ceremony(caller);
       await limits.consume('twoFactorPasswordAccount', user.id);
-      if (!(await credentials.check(user.email, input.password)).ok) throw new AppError('INVALID_CREDENTIALS');
+      await reauthentication.prove(user, viewer.session, input.password);
       try {
         await twoFactor.checkSignIn(user, input.code, caller);
       } catch (error) {
@@ -217,7 +214,7 @@ export function createPasskeyService(deps: {
       const existing = await prisma.passkey.findMany({ where: { userId: user.id }, select: { credentialId: true, transports: true } });
       if (existing.length >= config.maxPerUser) throw new AppError('CONFLICT', `an account has at most ${config.maxPerUser} passkeys`);
       const handle = await userHandle(user);
-      const issued = await challenges.issue({ purpose: 'registration', userId: user.id, sessionId, allowCredentials: [], userVerification: true });
+      const issued = await challenges.issue({ purpose: 'registration', userId: user.id, sessionId: viewer.session.id, allowCredentials: [], userVerification: true });
       const options = await generateRegistrationOptions({
         rpName: config.appName,
         rpID: config.rpId,
@@ -234,11 +231,11 @@ export function createPasskeyService(deps: {
       return { challengeId: issued.challengeId, options, expiresAt: issued.expiresAt };
     },
 
-    async finishRegistration({ user, sessionId }, input, caller) {
+    async finishRegistration({ user, session }, input, caller) {
       await ceremony(caller);
       const name = passkeyName(input.name ?? '');
       const challenge = await challenges.take(input.challengeId);
-      if (!challenge || challenge.purpose !== 'registration' || challenge.sessionId !== sessionId || challenge.userId !== user.id) {
+      if (!challenge || challenge.purpose !== 'registration' || challenge.sessionId !== session.id || challenge.userId !== user.id) {
         throw new AppError('INVALID_CHALLENGE');
       }
       const checked = checkAttestation(input.response, { ...challenge, origins: config.origins, rpId: config.rpId });
@@ -352,11 +349,12 @@ export function createPasskeyService(deps: {
       return viewOf(renamed[0]);
     },
 
-    async remove(user, input, caller) {
+    async remove(viewer, input, caller) {
+      const { user } = viewer;
       ensureEnabled();
       await limits.consume('deleteUserIp', clientKey(caller.ip));
       await limits.consume('deleteUserAccount', user.id);
-      if (!(await credentials.check(user.email, input.password)).ok) throw new AppError('INVALID_CREDENTIALS');
+      await reauthentication.prove(user, viewer.session, input.password);
       const passkey = await ownPasskey(user.id, input.id);
       const ended = await outbox.transaction(async (tx, mail) => {
         const sessions = await tx.session.updateManyAndReturn({

@@ -1,6 +1,5 @@
 // Checking an email and password pair: the one place a password is compared, for sign-in and for
-// every operation that asks a signed-in user to prove it is them (deleteUser, changePassword,
-// changeEmail).
+// every operation that asks a signed-in user to prove it is them (./reauthentication.ts).
 import type { PrismaClient, User } from '../../generated/prisma/client.ts';
 import { normalizePassword, type PasswordPolicy } from './password-policy.ts';
 import type { PasswordHasher } from './passwords.ts';
@@ -19,9 +18,10 @@ export function createCredentialChecker(deps: { prisma: PrismaClient; passwords:
     async check(email, rawPassword) {
       const password = normalizePassword(rawPassword, { ...policy, minLength: 0 });
       const user = await prisma.user.findUnique({ where: { email } });
-      if (!user) {
+      // An account without a password answers in the time a wrong one takes.
+      if (!user?.passwordHash) {
         await passwords.verifyDummy(password);
-        return { ok: false, user: null };
+        return { ok: false, user };
       }
       const { ok, needsRehash } = await passwords.verify(user.passwordHash, password);
       if (!ok) return { ok: false, user };

@@ -8,7 +8,8 @@ import type { Caller } from '../caller.ts';
 import { AppError } from '../errors.ts';
 import type { MailOutbox, MailQueue } from '../mail/mail-outbox.ts';
 import { normalizePassword, type PasswordPolicy } from '../passwords/password-policy.ts';
-import type { PasswordHasher } from '../passwords/passwords.ts';
+import type { Reauthentication } from '../passwords/reauthentication.ts';
+import type { Viewer } from '../viewer.ts';
 import type { RateLimits } from '../security/rate-limits.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import type { SecurityEventKind, SecurityEvents } from '../security/security-events.ts';
@@ -31,18 +32,19 @@ export interface TwoFactorSetup {
 }
 
 export interface TwoFactorProof {
-  password: string;
+  /** Absent only for an account without a password (a fresh session proves it instead). */
+  password?: string | null;
   code: string;
 }
 
 export interface TwoFactorService {
   /** A new pending secret (replacing a pending one); sign-in is unchanged until `enable`. */
-  startSetup(user: User, password: string): Promise<TwoFactorSetup>;
+  startSetup(viewer: Viewer, password: string | null | undefined): Promise<TwoFactorSetup>;
   /** Turns two-factor on with a code of the pending secret; ends every session but `keepSessionId`. Returns the first recovery codes. */
   enable(user: User, code: string, keepSessionId: string, caller: Caller): Promise<string[]>;
-  disable(user: User, proof: TwoFactorProof, caller: Caller): Promise<void>;
+  disable(viewer: Viewer, proof: TwoFactorProof, caller: Caller): Promise<void>;
   /** A new set of recovery codes; the old ones stop working. */
-  regenerateRecoveryCodes(user: User, proof: TwoFactorProof, caller: Caller): Promise<string[]>;
+  regenerateRecoveryCodes(viewer: Viewer, proof: TwoFactorProof, caller: Caller): Promise<string[]>;
   /**
    * signIn's second step, once the password was right: nothing when two-factor is off (the code is
    * ignored); SECOND_FACTOR_REQUIRED without a code; INVALID_CODE for a wrong or reused one.
@@ -52,7 +54,7 @@ export interface TwoFactorService {
 
 export function createTwoFactorService(deps: {
   prisma: PrismaClient;
-  passwords: PasswordHasher;
+  reauthentication: Reauthentication;
   policy: PasswordPolicy;
   limits: RateLimits;
   totp: Totp;
@@ -61,7 +63,7 @@ export function createTwoFactorService(deps: {
   outbox: MailOutbox;
   appName: string;
 }): TwoFactorService {
-  const { prisma, passwords, policy, limits, totp, box, events, outbox, appName } = deps;
+  const { prisma, reauthentication, policy, limits, totp, box, events, outbox, appName } = deps;
 
   /** The change's event and its notice mail, in the change's transaction. */
   async function recordChange(tx: Prisma.TransactionClient, mail: MailQueue, user: User, caller: Caller, change: TwoFactorChange): Promise<void> {
@@ -69,11 +71,11 @@ export function createTwoFactorService(deps: {
     await mail.add(twoFactorNoticeMail(user.email, appName, change));
   }
 
-  async function checkPassword(user: User, rawPassword: string): Promise<void> {
-    const password = normalizePassword(rawPassword, { ...policy, minLength: 0 });
-    await limits.consume('twoFactorPasswordAccount', user.id);
-    const { ok } = await passwords.verify(user.passwordHash, password);
-    if (!ok) throw new AppError('INVALID_CREDENTIALS');
+  /** The password (or a fresh session), counted per account before it is checked. */
+  async function checkPassword(viewer: Viewer, password: string | null | undefined): Promise<void> {
+    if (password != null) normalizePassword(password, { ...policy, minLength: 0 });
+    await limits.consume('twoFactorPasswordAccount', viewer.user.id);
+    await reauthentication.prove(viewer.user, viewer.session, password);
   }
 
   const enabledCredential = (userId: string) => prisma.twoFactorCredential.findFirst({ where: { userId, enabledAt: { not: null } } });
@@ -141,8 +143,9 @@ export function createTwoFactorService(deps: {
   }
 
   return {
-    async startSetup(user, password) {
-      await checkPassword(user, password);
+    async startSetup(viewer, password) {
+      const { user } = viewer;
+      await checkPassword(viewer, password);
       if (await enabledCredential(user.id)) throw new AppError('CONFLICT', 'two-factor is already on');
       const secret = totp.newSecret();
       const data = { secretEncrypted: box.seal(secret, user.id), enabledAt: null, lastUsedStep: null, createdAt: new Date() };
@@ -187,9 +190,10 @@ export function createTwoFactorService(deps: {
       return recoveryCodes;
     },
 
-    async disable(user, proof, caller) {
+    async disable(viewer, proof, caller) {
+      const { user } = viewer;
       const code = parseSecondFactorCode(proof.code);
-      await checkPassword(user, proof.password);
+      await checkPassword(viewer, proof.password);
       const credential = await enabledCredential(user.id);
       if (!credential) throw new AppError('CONFLICT', 'two-factor is off');
       await proveSecondFactor(user, credential, code, caller);
@@ -201,9 +205,10 @@ export function createTwoFactorService(deps: {
       });
     },
 
-    async regenerateRecoveryCodes(user, proof, caller) {
+    async regenerateRecoveryCodes(viewer, proof, caller) {
+      const { user } = viewer;
       const code = parseSecondFactorCode(proof.code);
-      await checkPassword(user, proof.password);
+      await checkPassword(viewer, proof.password);
       const credential = await enabledCredential(user.id);
       if (!credential) throw new AppError('CONFLICT', 'two-factor is off');
       await proveSecondFactor(user, credential, code, caller);

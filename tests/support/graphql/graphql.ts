@@ -8,14 +8,14 @@ import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 export type ChangeEmailInput = {
   /** Trimmed and lower-cased, at most 254 characters, must look like an address; EMAIL_TAKEN if an account has it. */
   newEmail: string;
-  /** The current password (INVALID_CREDENTIALS if wrong). */
-  password: string;
+  /** The account's current password (INVALID_CREDENTIALS if wrong; BAD_USER_INPUT if left out by an account that has one). An account without a password (User.hasPassword false) leaves it out and must ask from a session started at most REAUTH_MAX_AGE_SECONDS (300) ago, by any sign-in: REAUTHENTICATION_REQUIRED (extensions.maxAge) otherwise. */
+  password?: string | null | undefined;
 };
 
 /** The password in use now, and the one to use from now on. */
 export type ChangePasswordInput = {
-  /** The password in use now (INVALID_CREDENTIALS if wrong). */
-  currentPassword: string;
+  /** The account's current password (INVALID_CREDENTIALS if wrong; BAD_USER_INPUT if left out by an account that has one). An account without a password (User.hasPassword false) leaves it out and must ask from a session started at most REAUTH_MAX_AGE_SECONDS (300) ago, by any sign-in: REAUTHENTICATION_REQUIRED (extensions.maxAge) otherwise. Without one, the account sets its first password. */
+  currentPassword?: string | null | undefined;
   /** The signUp policy: at least 8 characters (PASSWORD_MIN_LENGTH), at most 256, counted in code points; common or easily guessed passwords are refused with the reason. */
   newPassword: string;
 };
@@ -30,8 +30,8 @@ export type ConfirmEmailChangeInput = {
 export type DeleteUserInput = {
   /** Email address: trimmed and compared case-insensitively (" Abc@example.com" and "abc@example.com" are one account); at most 254 characters; must look like an address (local@domain). Otherwise BAD_USER_INPUT naming the field. Must be the signed-in account's own (FORBIDDEN otherwise). */
   email: string;
-  /** The account's current password, exactly as set (not trimmed). At most 256 characters. A wrong one answers INVALID_CREDENTIALS. */
-  password: string;
+  /** The account's current password (INVALID_CREDENTIALS if wrong; BAD_USER_INPUT if left out by an account that has one). An account without a password (User.hasPassword false) leaves it out and must ask from a session started at most REAUTH_MAX_AGE_SECONDS (300) ago, by any sign-in: REAUTHENTICATION_REQUIRED (extensions.maxAge) otherwise. */
+  password?: string | null | undefined;
 };
 
 /** Proves the authenticator app holds the pending secret. */
@@ -62,8 +62,8 @@ export type FinishPasskeySignInInput = {
 export type RemovePasskeyInput = {
   /** Passkey.id. */
   id: string | number;
-  /** The account's current password. */
-  password: string;
+  /** The account's current password (INVALID_CREDENTIALS if wrong; BAD_USER_INPUT if left out by an account that has one). An account without a password (User.hasPassword false) leaves it out and must ask from a session started at most REAUTH_MAX_AGE_SECONDS (300) ago, by any sign-in: REAUTHENTICATION_REQUIRED (extensions.maxAge) otherwise. */
+  password?: string | null | undefined;
 };
 
 /** A new name for one of your passkeys. */
@@ -161,8 +161,8 @@ export type SignUpInput = {
 export type StartPasskeyRegistrationInput = {
   /** With two-factor on: an authenticator or recovery code (SECOND_FACTOR_REQUIRED without it, INVALID_CODE when wrong). */
   code?: string | null | undefined;
-  /** The account's current password. */
-  password: string;
+  /** The account's current password (INVALID_CREDENTIALS if wrong; BAD_USER_INPUT if left out by an account that has one). An account without a password (User.hasPassword false) leaves it out and must ask from a session started at most REAUTH_MAX_AGE_SECONDS (300) ago, by any sign-in: REAUTHENTICATION_REQUIRED (extensions.maxAge) otherwise. */
+  password?: string | null | undefined;
 };
 
 /** Nothing: usernameless (the device offers its passkeys for this site). `email`: the passkeys of that account are listed (an unknown email gets made-up ones: the answer does not tell). `email` and `password`: a passkey as the second factor. */
@@ -175,16 +175,16 @@ export type StartPasskeySignInInput = {
 
 /** The password again, so a session left open cannot set up a second factor. */
 export type StartTwoFactorSetupInput = {
-  /** The account's current password. */
-  password: string;
+  /** The account's current password (INVALID_CREDENTIALS if wrong; BAD_USER_INPUT if left out by an account that has one). An account without a password (User.hasPassword false) leaves it out and must ask from a session started at most REAUTH_MAX_AGE_SECONDS (300) ago, by any sign-in: REAUTHENTICATION_REQUIRED (extensions.maxAge) otherwise. */
+  password?: string | null | undefined;
 };
 
 /** Both factors, for changes to two-factor itself. */
 export type TwoFactorProofInput = {
   /** A current 6-digit authenticator code or an unused recovery code. Spaces, dashes and case are ignored; at most 64 characters. */
   code: string;
-  /** The account's current password. */
-  password: string;
+  /** The account's current password (INVALID_CREDENTIALS if wrong; BAD_USER_INPUT if left out by an account that has one). An account without a password (User.hasPassword false) leaves it out and must ask from a session started at most REAUTH_MAX_AGE_SECONDS (300) ago, by any sign-in: REAUTHENTICATION_REQUIRED (extensions.maxAge) otherwise. */
+  password?: string | null | undefined;
 };
 
 /** The code mailed to the account's address by signUp or sendVerificationMail. */
