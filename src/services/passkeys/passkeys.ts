@@ -325,6 +325,8 @@ export function createPasskeyService(deps: {
         where: { id: passkey.id, ...(counts ? { signCount: { lt: BigInt(newCounter) } } : {}) },
         data: { ...used, ...(counts ? { signCount: BigInt(newCounter) } : {}) },
       });
+      // Removed by its owner since it was read: nothing to sign in with.
+      if (count === 0 && !(await prisma.passkey.findUnique({ where: { id: passkey.id }, select: { id: true } }))) throw passkeyRefused();
       if (count === 0) {
         // Not above the stored counter: the passkey may have been cloned. A synced passkey's
         // counter is not kept in step across devices, so it is let in; a device-bound one is not.
