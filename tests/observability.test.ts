@@ -4,9 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { signUpNewUser } from './support/accounts.ts';
-import { GOOD_PASSWORD, ME, SEND_MAIL, SIGN_IN, SIGN_UP, uniqueEmail } from './support/operations.ts';
+import { FINISH_PASSKEY_SIGN_IN, GOOD_PASSWORD, ME, SEND_MAIL, SIGN_IN, SIGN_UP, uniqueEmail } from './support/operations.ts';
+import { PASSKEY_ENV, PASSKEY_ORIGIN, passkeySignIn, registerPasskey } from './support/passkeys.ts';
 import { scrape, valueOf } from './support/prometheus.ts';
 import { MAIL, startSmtpSink, type SmtpSink } from './support/smtp-sink.ts';
+import { SoftAuthenticator } from './support/soft-authenticator.ts';
 import { startAppOnClosableDatabase, startTestApp, type TestApp } from './support/test-app.ts';
 import { usingPostgres } from './support/test-database.ts';
 
@@ -215,10 +217,12 @@ describe('metrics', () => {
     await t.client().graphql(ME);
 
     const { samples } = await scrape(metricsUrl());
-    expect(valueOf(samples, 'auth_sign_ins_total', { outcome: 'invalid_credentials' })).toBe(2);
-    expect(valueOf(samples, 'auth_sign_ins_total', { outcome: 'rate_limited' })).toBe(1);
-    expect(valueOf(samples, 'auth_sign_ins_total', { outcome: 'success' })).toBe(1);
-    expect(valueOf(samples, 'auth_sign_ins_total', { outcome: 'second_factor_required' })).toBe(0);
+    const signIns = (method: string, outcome: string) => valueOf(samples, 'auth_sign_ins_total', { method, outcome });
+    expect(signIns('password', 'invalid_credentials')).toBe(2);
+    expect(signIns('password', 'rate_limited')).toBe(1);
+    expect(signIns('password', 'success')).toBe(1);
+    expect(signIns('password', 'second_factor_required')).toBe(0);
+    expect(signIns('passkey', 'success')).toBe(0);
     expect(valueOf(samples, 'auth_rate_limit_refusals_total', { rule: 'signInAccount' })).toBe(1);
     expect(valueOf(samples, 'auth_rate_limit_refusals_total', { rule: 'signUpIp' })).toBe(0);
     expect(valueOf(samples, 'graphql_requests_total', { field: 'signIn', outcome: 'INVALID_CREDENTIALS' })).toBe(2);
@@ -259,6 +263,20 @@ describe('metrics', () => {
     const { samples } = await scrape(app.app.metricsUrl()!);
     expect(valueOf(samples, 'auth_mails_total', { kind: 'password_reset', result: 'failed' })).toBe(1);
     expect(valueOf(samples, 'auth_mails_total', { kind: 'password_reset', result: 'sent' })).toBe(0);
+  }, 120_000);
+
+  it('counts passkey sign-ins by outcome beside password ones', async () => {
+    const app = await startTestApp({ env: { METRICS_PORT: '0', ...PASSKEY_ENV } });
+    onTestFinished(() => app.close());
+    const authenticator = new SoftAuthenticator(PASSKEY_ORIGIN);
+    await registerPasskey((await signUpNewUser(app)).client, authenticator);
+    expect((await passkeySignIn(app.client(), authenticator)).errors).toBeUndefined();
+    await passkeySignIn(app.client(), authenticator, {}, { badSignature: true });
+    await app.client().graphql(FINISH_PASSKEY_SIGN_IN, { input: { challengeId: 'unknown', response: {} } });
+    const { samples } = await scrape(app.app.metricsUrl()!);
+    const signIns = (method: string, outcome: string) => valueOf(samples, 'auth_sign_ins_total', { method, outcome });
+    expect([signIns('passkey', 'success'), signIns('passkey', 'invalid_credentials'), signIns('passkey', 'invalid_challenge')]).toEqual([1, 1, 1]);
+    expect(signIns('password', 'success')).toBe(0);
   }, 120_000);
 
   it('keeps the number of series fixed through 1,000 requests with random operation names, fields, paths and ids', async () => {

@@ -7,7 +7,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { MAIL_RESULTS } from '../services/mail/mail-sender.ts';
 import { MAIL_KINDS } from '../services/mail/mailer.ts';
 import { RATE_LIMIT_RULES } from '../services/security/rate-limits.ts';
-import { noServiceMetrics, type ServiceMetrics, SIGN_IN_OUTCOMES } from '../services/service-metrics.ts';
+import { noServiceMetrics, type ServiceMetrics, SIGN_IN_METHODS, SIGN_IN_OUTCOMES } from '../services/service-metrics.ts';
 
 export interface HttpRequestLabels {
   route: string;
@@ -66,8 +66,8 @@ export function createMetrics(deps: {
   });
   const signIns = new Counter({
     name: 'auth_sign_ins_total',
-    help: 'signIn attempts by outcome.',
-    labelNames: ['outcome'] as const,
+    help: 'Sign-in attempts by method (password: signIn; passkey: finishPasskeySignIn) and outcome.',
+    labelNames: ['method', 'outcome'] as const,
     registers,
   });
   const mails = new Counter({
@@ -124,14 +124,14 @@ export function createMetrics(deps: {
   }
 
   // Known series start at 0, so rate() and ratios work from the first scrape.
-  for (const outcome of SIGN_IN_OUTCOMES) signIns.inc({ outcome }, 0);
+  for (const method of SIGN_IN_METHODS) for (const outcome of SIGN_IN_OUTCOMES) signIns.inc({ method, outcome }, 0);
   for (const kind of MAIL_KINDS) for (const result of MAIL_RESULTS) mails.inc({ kind, result }, 0);
   for (const rule of RATE_LIMIT_RULES) rateLimitRefusals.inc({ rule }, 0);
 
   return {
     httpRequest: ({ route, method, status }, seconds) => httpDuration.observe({ route, method, status: String(status) }, seconds),
     graphqlField: (field, outcome) => graphqlRequests.inc({ field, outcome }),
-    signIn: (outcome) => signIns.inc({ outcome }),
+    signIn: (method, outcome) => signIns.inc({ method, outcome }),
     mail: (kind, result) => mails.inc({ kind, result }),
     rateLimitRefused: (rule) => rateLimitRefusals.inc({ rule }),
     passwordHash: (operation, seconds) => passwordHash.observe({ operation }, seconds),

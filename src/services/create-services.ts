@@ -28,6 +28,7 @@ import { createSecurityEvents, type SecurityEvents } from './security/security-e
 import { createSignInNotice } from './security/sign-in-notice.ts';
 import {
   meteredAccounts,
+  meteredPasskeys,
   meteredPasswords,
   meteredRateLimits,
   noServiceMetrics,
@@ -159,18 +160,21 @@ export function createServices(deps: {
     }),
     metrics,
   );
-  const passkeys = createPasskeyService({
-    prisma,
-    outbox,
-    events,
-    limits,
-    reauthentication,
-    checkSignInPassword: accounts.checkPassword,
-    twoFactor,
-    sessionStart,
-    decoys: createDecoyCredentials(config.jwt.secret),
-    config: { ...config.passkeys, appName },
-  });
+  const passkeys = meteredPasskeys(
+    createPasskeyService({
+      prisma,
+      outbox,
+      events,
+      limits,
+      reauthentication,
+      checkSignInPassword: accounts.checkPassword,
+      twoFactor,
+      sessionStart,
+      decoys: createDecoyCredentials(config.jwt.secret),
+      config: { ...config.passkeys, appName },
+    }),
+    metrics,
+  );
   return {
     prisma,
     accounts,

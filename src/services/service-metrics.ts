@@ -2,6 +2,7 @@
 // Prometheus, src/observability/metrics.ts) and hands in. The counting wraps the services from
 // outside, so their rules stay free of it. Every label value comes from a closed set.
 import type { AccountService } from './accounts.ts';
+import type { PasskeyService } from './passkeys/passkeys.ts';
 import { AppError } from './errors.ts';
 import type { MailResult } from './mail/mail-sender.ts';
 import type { MailKind } from './mail/mailer.ts';
@@ -14,15 +15,20 @@ export const SIGN_IN_OUTCOMES = [
   'rate_limited',
   'second_factor_required',
   'invalid_code',
+  'invalid_challenge',
   'bad_input',
   'error',
 ] as const;
 export type SignInOutcome = (typeof SIGN_IN_OUTCOMES)[number];
 
+/** What proved the user: signIn's password, or finishPasskeySignIn's passkey. */
+export const SIGN_IN_METHODS = ['password', 'passkey'] as const;
+export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
+
 export type PasswordHashOperation = 'hash' | 'verify';
 
 export interface ServiceMetrics {
-  signIn(outcome: SignInOutcome): void;
+  signIn(method: SignInMethod, outcome: SignInOutcome): void;
   mail(kind: MailKind, result: MailResult): void;
   rateLimitRefused(rule: RateLimitRuleName): void;
   passwordHash(operation: PasswordHashOperation, seconds: number): void;
@@ -38,17 +44,26 @@ export const noServiceMetrics: ServiceMetrics = {
 export function meteredAccounts(accounts: AccountService, metrics: ServiceMetrics): AccountService {
   return {
     ...accounts,
-    async signIn(input, caller) {
-      try {
-        const signedIn = await accounts.signIn(input, caller);
-        metrics.signIn('success');
-        return signedIn;
-      } catch (error) {
-        metrics.signIn(signInOutcome(error));
-        throw error;
-      }
-    },
+    signIn: (input, caller) => counted(metrics, 'password', accounts.signIn(input, caller)),
   };
+}
+
+export function meteredPasskeys(passkeys: PasskeyService, metrics: ServiceMetrics): PasskeyService {
+  return {
+    ...passkeys,
+    finishSignIn: (input, caller) => counted(metrics, 'passkey', passkeys.finishSignIn(input, caller)),
+  };
+}
+
+async function counted<T>(metrics: ServiceMetrics, method: SignInMethod, signingIn: Promise<T>): Promise<T> {
+  try {
+    const signedIn = await signingIn;
+    metrics.signIn(method, 'success');
+    return signedIn;
+  } catch (error) {
+    metrics.signIn(method, signInOutcome(error));
+    throw error;
+  }
 }
 
 function signInOutcome(error: unknown): SignInOutcome {
