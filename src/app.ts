@@ -16,6 +16,7 @@ import { createGraphqlServer, GRAPHQL_ENDPOINT, type GraphqlServer } from './ser
 import { createDrainSwitch, createHttpDrainer } from './server/graceful-shutdown.ts';
 import { clientIp, createHttpServer, createRequestHandler } from './server/http-server.ts';
 import { createServices, type Services } from './services/create-services.ts';
+import type { ProviderClientOptions } from './services/providers/provider-clients.ts';
 import { schedulePurge } from './services/purge/schedule.ts';
 import type { RateLimitStore } from './services/security/rate-limits.ts';
 
@@ -37,7 +38,7 @@ export interface App {
   close(): Promise<boolean>;
 }
 
-export async function createApp(config: Config, baseLogger: Logger, database?: Database): Promise<App> {
+export async function createApp(config: Config, baseLogger: Logger, database?: Database, options: { providerClients?: ProviderClientOptions } = {}): Promise<App> {
   const scopes = createRequestScopes();
   // Every line written while a request is handled carries its id, whoever writes it.
   const logger = requestAwareLogger(baseLogger, scopes);
@@ -55,7 +56,7 @@ export async function createApp(config: Config, baseLogger: Logger, database?: D
   const outage = createDatabaseOutage({ ping: db.ping, logger });
   // A pooled connection the server drops while idle is the first sign of an outage.
   db.pool?.on('error', (error) => outage.report(error));
-  const services = createServices({ config, prisma: db.prisma, sql: db.sql, rateLimitStore, logger, outage, metrics });
+  const services = createServices({ config, prisma: db.prisma, sql: db.sql, rateLimitStore, logger, outage, metrics, ...(options.providerClients ? { providerClients: options.providerClients } : {}) });
   // Mail a stopped or dead process left in the outbox goes out now.
   services.mailSender.wake();
   const drain = createDrainSwitch();

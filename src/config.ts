@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { parse as parseDomain } from 'tldts';
 import { z } from 'zod';
 import type { LogFormat, PinoLevel } from './observability/pino-logger.ts';
+import { parseProviderConfig, type ProvidersConfig } from './services/providers/provider-config.ts';
 import { RATE_LIMIT_RULES, type RateLimitRuleName, type RateLimitRules } from './services/security/rate-limits.ts';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((v) => ['true', '1', 'yes', 'on'].includes(v));
@@ -161,6 +162,10 @@ export const DEFAULT_RATE_LIMITS: Record<RateLimitRuleName, string> = {
   // Every start and finish of a passkey ceremony, per client address: passkey failures never
   // count against an account, so anyone could lock its owner out.
   passkeyIp: '100/900',
+  // Provider flows per client address: starts (startProviderSignIn, startProviderLink), and
+  // callbacks and finishes.
+  providerStartIp: '30/900',
+  providerFinishIp: '60/900',
 };
 
 /** RATE_LIMIT_SIGN_IN_ACCOUNT for the rule signInAccount, and so on. */
@@ -221,6 +226,8 @@ export interface Config {
   /** Seconds between purges of dead rows inside the server; 0: no timer (`npm run purge` only). */
   purgeIntervalSeconds: number;
   passkeys: PasskeyConfig;
+  /** Sign-in with identity providers (src/services/providers/provider-config.ts). */
+  providers: ProvidersConfig;
 }
 
 export interface PasskeyConfig {
@@ -281,6 +288,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     problems.push('COOKIE_SAME_SITE: "none" needs a Secure cookie (COOKIE_SECURE=true, served over HTTPS); browsers drop a SameSite=None cookie that is not Secure');
   }
   const passkeys = passkeyConfig(raw, production, problems);
+  const port = envSchema.shape.PORT.safeParse(raw.PORT);
+  const providers = parseProviderConfig(
+    raw,
+    { production, host: raw.HOST, port: port.success ? port.data : 4000, cookieSecure: secureCookie.success ? secureCookie.data : production },
+    problems,
+  );
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
 
@@ -332,6 +345,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
     purgeIntervalSeconds: env.PURGE_INTERVAL_SECONDS,
     passkeys: { ...passkeys, challengeTtlSeconds: env.PASSKEY_CHALLENGE_TTL_SECONDS, maxPerUser: env.PASSKEY_MAX_PER_USER },
+    providers,
   };
 }
 

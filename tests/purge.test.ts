@@ -75,7 +75,13 @@ async function seedRows(prisma: PrismaClient) {
       .create({ data: { idHash: randomUUID().replaceAll('-', '').padEnd(64, '0'), purpose: 'sign_in', challengeHash: 'c'.repeat(64), userVerification: true, allowCredentials: [], expiresAt } })
       .then((c) => c.idHash);
   const challenges = { live: await challenge(ahead(60_000)), expired: await challenge(ago(1000)) };
-  return { sessions, codes, events, devices, counters, challenges };
+  // A provider sign-in nobody finished is dead once it expires, whatever its stage.
+  const flow = (expiresAt: Date) =>
+    prisma.providerFlow
+      .create({ data: { stateHash: randomUUID().replaceAll('-', '').padEnd(64, '0'), provider: 'corp', purpose: 'sign_in', sealed: 'x', returnTo: 'https://app.example.com/', expiresAt } })
+      .then((f) => f.stateHash);
+  const flows = { live: await flow(ahead(60_000)), expired: await flow(ago(1000)) };
+  return { sessions, codes, events, devices, counters, challenges, flows };
 }
 
 type Seeded = Awaited<ReturnType<typeof seedRows>>;
@@ -91,6 +97,7 @@ async function remaining(prisma: PrismaClient, seeded: Seeded) {
     devices: await has(seeded.devices, (id) => prisma.device.findUnique({ where: { id } })),
     counters: await has(seeded.counters, (key) => prisma.rateLimit.findUnique({ where: { key } })),
     challenges: await has(seeded.challenges, (idHash) => prisma.passkeyChallenge.findUnique({ where: { idHash } })),
+    flows: await has(seeded.flows, (stateHash) => prisma.providerFlow.findUnique({ where: { stateHash } })),
   };
 }
 
@@ -101,6 +108,7 @@ const AFTER_PURGE = {
   devices: { recent: true, forgotten: false },
   counters: { live: true, forever: true, stale: false },
   challenges: { live: true, expired: false },
+  flows: { live: true, expired: false },
 };
 
 const deletedIn = (result: PurgeResult) => (result.skipped ? undefined : result.deleted);
@@ -113,13 +121,21 @@ describe('the purge', () => {
   });
   afterAll(() => t.close());
 
-  it('deletes dead sessions, one-time codes, security events past retention, forgotten devices, expired passkey challenges and rate-limit counters, keeps live ones, and a second run finds nothing', async () => {
+  it('deletes dead sessions, one-time codes, security events past retention, forgotten devices, expired passkey challenges and provider flows, and rate-limit counters, keeps live ones, and a second run finds nothing', async () => {
     const prisma = t.app.services.prisma;
     // Rows left by other tests of this file would make the counts below theirs too.
     await t.app.services.purger.run();
     const seeded = await seedRows(prisma);
     const result = await t.app.services.purger.run();
-    expect(deletedIn(result)).toEqual({ sessions: 2, 'one-time codes': 2, 'security events': 1, devices: 1, 'passkey challenges': 1, 'rate-limit counters': 1 });
+    expect(deletedIn(result)).toEqual({
+      sessions: 2,
+      'one-time codes': 2,
+      'security events': 1,
+      devices: 1,
+      'passkey challenges': 1,
+      'provider flows': 1,
+      'rate-limit counters': 1,
+    });
     expect(await remaining(prisma, seeded)).toEqual(AFTER_PURGE);
     expect(deletedIn(await t.app.services.purger.run())).toEqual({
       sessions: 0,
@@ -127,6 +143,7 @@ describe('the purge', () => {
       'security events': 0,
       devices: 0,
       'passkey challenges': 0,
+      'provider flows': 0,
       'rate-limit counters': 0,
     });
   });
@@ -147,8 +164,8 @@ describe('the purge', () => {
     const results = await Promise.all([t, other, t, other].map((app) => app.app.services.purger.run()));
     // Whether a purge found the lock taken or the rows gone, together they deleted each dead row once.
     const total = (name: string) => results.reduce((sum, r) => sum + (deletedIn(r)?.[name] ?? 0), 0);
-    expect([total('sessions'), total('one-time codes'), total('security events'), total('devices'), total('passkey challenges'), total('rate-limit counters')]).toEqual([
-      2, 2, 1, 1, 1, 1,
+    expect([total('sessions'), total('one-time codes'), total('security events'), total('devices'), total('passkey challenges'), total('provider flows'), total('rate-limit counters')]).toEqual([
+      2, 2, 1, 1, 1, 1, 1,
     ]);
     expect(results.some((r) => !r.skipped)).toBe(true);
     expect(await remaining(t.app.services.prisma, seeded)).toEqual(AFTER_PURGE);
@@ -236,7 +253,7 @@ describe('npm run purge', () => {
     await db.close();
 
     const { code, output } = await runScript('purge', env);
-    expect(output).toContain('Purged 2 sessions, 2 one-time codes, 1 security events, 1 devices, 1 passkey challenges, 1 rate-limit counters.');
+    expect(output).toContain('Purged 2 sessions, 2 one-time codes, 1 security events, 1 devices, 1 passkey challenges, 1 provider flows, 1 rate-limit counters.');
     expect(code).toBe(0);
 
     const after = await openDatabase(database ? { url: database.url! } : { dataDir: join(dataDir, 'pglite') });

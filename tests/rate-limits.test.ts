@@ -86,6 +86,8 @@ describe('the defaults', () => {
         secondFactorAccount: per(5, 15),
         twoFactorPasswordAccount: per(5, 15),
         passkeyIp: per(100, 15),
+        providerStartIp: per(30, 15),
+        providerFinishIp: per(60, 15),
       },
     });
   });

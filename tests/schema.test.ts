@@ -6,6 +6,7 @@ import { buildSchema, findBreakingChanges, graphql, type ExecutionResult } from 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import type { Context } from '../src/context/create-context.ts';
+import { RequestFlowCookie } from '../src/context/flow-cookie.ts';
 import { RequestDevice } from '../src/context/device-cookie.ts';
 import { RequestAuth } from '../src/context/request-auth.ts';
 import type { Database } from '../src/db/open-database.ts';
@@ -35,7 +36,7 @@ afterAll(async () => {
 /** Runs one operation as a request carrying `token` would; returns the result and the cookie decision. */
 async function run<Result, Variables>(document: TypedDocumentString<Result, Variables>, variables?: Variables, token: string | null = null) {
   const auth = new RequestAuth(token, services.sessions);
-  const contextValue: Context = { services, auth, viewer: await auth.current(), caller: createCaller('192.0.2.1', 'schema-test'), device: new RequestDevice(null) };
+  const contextValue: Context = { services, auth, viewer: await auth.current(), caller: createCaller('192.0.2.1', 'schema-test'), device: new RequestDevice(null), flowCookie: new RequestFlowCookie(null) };
   const variableValues = variables as Record<string, unknown> | undefined;
   const result = (await graphql({ schema, source: document.toString(), variableValues, contextValue })) as ExecutionResult<Result>;
   return { result, cookie: await auth.outcome() };

@@ -33,6 +33,8 @@ export class RequestDevice {
 export interface DeviceCookies {
   /** The one RequestDevice of this request, shared by the GraphQL context and the plugin. */
   deviceFor(request: Request): RequestDevice;
+  /** The Set-Cookie header for a token (the provider callback sets it outside GraphQL). */
+  setCookie(token: string): string;
   plugin: Plugin;
 }
 
@@ -60,6 +62,7 @@ export function createDeviceCookies(options: DeviceCookieOptions & { graphqlEndp
 
   return {
     deviceFor,
+    setCookie,
     plugin: {
       onResponse({ request, response }) {
         if (pathOf(request.url) !== options.graphqlEndpoint) return;

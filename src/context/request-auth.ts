@@ -48,6 +48,11 @@ export class RequestAuth {
     return this.token !== null && (this.signInDelivery === 'header') === (this.via === 'bearer');
   }
 
+  /** A client without cookies: a Bearer request, or one that asked for header delivery. */
+  cookieless(): boolean {
+    return this.signInDelivery === 'header';
+  }
+
   /** A sign-in during this request: its token replaces whatever the request carried. */
   signedIn(issued: IssuedSession): void {
     this.decided = { kind: 'set', issued, delivery: this.signInDelivery };

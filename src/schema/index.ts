@@ -12,5 +12,6 @@ import './email.ts';
 import './security-events.ts';
 import './two-factor.ts';
 import './passkeys.ts';
+import './providers.ts';
 
 export const schema = builder.toSchema({ sortSchema: false });

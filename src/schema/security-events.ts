@@ -25,6 +25,8 @@ const KIND_DESCRIPTIONS: Record<SecurityEventKind, string> = {
   PASSKEY_REMOVED: 'A passkey was removed, and the sessions it signed in were ended (passkeyName).',
   PASSKEY_COUNTER_MISMATCH:
     'A passkey presented a signature counter not above the stored one: it may have been copied. A device-bound passkey is refused; a synced one is let in (passkeyName).',
+  IDENTITY_LINKED: 'An identity provider account was linked: it can now sign in (provider).',
+  IDENTITY_UNLINKED: 'An identity provider account was unlinked; the sessions it signed in were ended (provider).',
 };
 
 const SecurityEventKindEnum = builder.enumType('SecurityEventKind', {
@@ -45,6 +47,10 @@ const SecurityEventType = builder.objectRef<SecurityEventView>('SecurityEvent').
     userAgent: t.exposeString('userAgent', {
       nullable: true,
       description: 'The User-Agent of the request, cut to 256 characters; null if none was sent. Show it as plain text.',
+    }),
+    provider: t.exposeString('provider', {
+      nullable: true,
+      description: 'The identity provider id the event is about or that caused it ("google", "github", an OIDC id); null otherwise.',
     }),
     passkeyName: t.exposeString('passkeyName', {
       nullable: true,

@@ -5,12 +5,14 @@ import type { DatabaseOutage } from '../db/database-outage.ts';
 import { type Context, createContextFactory, type ServerContext } from '../context/create-context.ts';
 import { SESSION_TOKEN_HEADER } from '../context/token-transport.ts';
 import { createDeviceCookies } from '../context/device-cookie.ts';
+import { createFlowCookies } from '../context/flow-cookie.ts';
 import { createSessionCookies } from '../context/use-session-cookie.ts';
 import type { Logger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
 import type { Services } from '../services/create-services.ts';
 import { renderGraphiQL, useGraphiqlAssets } from './graphiql-assets.ts';
 import { createErrorMask } from './mask-error.ts';
+import { useProviderCallback } from './provider-callback.ts';
 import { useCrossSiteWarning } from './use-cross-site-warning.ts';
 import { useCsrfPrevention } from './use-csrf-prevention.ts';
 import { useDisableIntrospection } from './use-disable-introspection.ts';
@@ -66,10 +68,11 @@ export function createGraphqlServer(deps: {
   // The session cookie's SameSite, as the contract asks of the device cookie.
   const devices = createDeviceCookies({ secure: config.cookie.secure, sameSite: config.cookie.sameSite, graphqlEndpoint: GRAPHQL_ENDPOINT });
   const allowedOrigins = new Set(config.corsOrigins);
+  const flowCookies = createFlowCookies({ ...config.providers.flowCookie, maxAgeSeconds: config.providers.flowTtlSeconds, graphqlEndpoint: GRAPHQL_ENDPOINT });
 
   return createYoga<ServerContext, Context>({
     schema,
-    context: createContextFactory(services, cookies, devices),
+    context: createContextFactory(services, cookies, devices, flowCookies),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/health',
     graphiql: config.graphiql ? { title: config.mail.appName, credentials: 'same-origin', defaultQuery: GRAPHIQL_EXAMPLE } : false,
@@ -114,8 +117,10 @@ export function createGraphqlServer(deps: {
       ...(config.production
         ? []
         : [useCrossSiteWarning({ allowedOrigins, sameSite: config.cookie.sameSite, scheme: config.cookie.secure ? 'https' : 'http', logger })]),
+      useProviderCallback({ services, config, cookies, devices, flowCookies }),
       cookies.plugin,
       devices.plugin,
+      flowCookies.plugin,
       useReadinessCheck({ endpoint: '/ready', check: ping }),
     ],
   });

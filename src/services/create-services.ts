@@ -21,6 +21,10 @@ import { createPasswordHasher } from './passwords/passwords.ts';
 import { createReauthentication } from './passwords/reauthentication.ts';
 import { createDecoyCredentials } from './passkeys/decoy-credentials.ts';
 import { createPasskeyService, type PasskeyService } from './passkeys/passkeys.ts';
+import { createProviderAccounts } from './providers/provider-accounts.ts';
+import { createProviderClients, type ProviderClientOptions } from './providers/provider-clients.ts';
+import { createProviderFlows } from './providers/provider-flows.ts';
+import { createProviderSignIn, type ProviderSignIn } from './providers/provider-sign-in.ts';
 import { createPurger, type Purger } from './purge/purge.ts';
 import { createPurgeRules } from './purge/rules.ts';
 import { createRateLimits, type RateLimitStore } from './security/rate-limits.ts';
@@ -60,6 +64,8 @@ export interface Services {
   /** Sends what the outbox holds; the app wakes it at start and stops it at shutdown. */
   mailSender: MailSender;
   passkeys: PasskeyService;
+  /** Sign-in with identity providers. */
+  providerSignIn: ProviderSignIn;
   /** Deletes dead rows (expired sessions, codes, counters); on a timer in the server, and `npm run purge`. */
   purger: Purger;
 }
@@ -76,6 +82,8 @@ export function createServices(deps: {
   outage?: DatabaseOutage;
   /** Milliseconds since the epoch; tests hand in a clock of their own to step through TOTP windows. */
   clock?: Clock;
+  /** How provider clients reach their providers; tests send real providers' origins to loopback. */
+  providerClients?: ProviderClientOptions;
 }): Services {
   const { config, prisma, logger, metrics = noServiceMetrics } = deps;
   const appName = config.mail.appName;
@@ -175,6 +183,24 @@ export function createServices(deps: {
     }),
     metrics,
   );
+  const providers = config.providers;
+  const providerName = (id: string) => providers.providers.find((p) => p.id === id)?.name ?? id;
+  const providerSignIn = createProviderSignIn({
+    clients: createProviderClients(providers, deps.providerClients),
+    flows: createProviderFlows({ prisma, box, ttlSeconds: providers.flowTtlSeconds }),
+    accounts: createProviderAccounts({
+      prisma,
+      outbox,
+      events,
+      box,
+      providerName,
+      config: { signUp: providers.signUp, linkByEmail: providers.linkByEmail, appName },
+    }),
+    sessionStart,
+    limits,
+    logger,
+    config: providers,
+  });
   return {
     prisma,
     accounts,
@@ -190,6 +216,7 @@ export function createServices(deps: {
     outbox,
     mailSender,
     passkeys,
+    providerSignIn,
     purger: createPurger({ prisma, rules: createPurgeRules(config) }),
   };
 }

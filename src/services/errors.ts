@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   RATE_LIMITED: 'too many attempts: please wait and try again',
   INVALID_CHALLENGE: 'unknown, used or expired passkey challenge: start again',
   REAUTHENTICATION_REQUIRED: 'sign in again to do this',
+  INVALID_STATE: 'sign-in attempt unknown, used or expired: start again',
+  PROVIDER_ERROR: 'the identity provider did not sign you in',
   INTERNAL_SERVER_ERROR: 'Unexpected error.',
   // Request-level: the request itself was refused before (or instead of) running the operation.
   BAD_REQUEST: 'not a well-formed GraphQL request',

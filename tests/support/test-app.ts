@@ -6,6 +6,7 @@ import { type App, createApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/open-database.ts';
 import type { Logger } from '../../src/logger.ts';
+import type { ProviderClientOptions } from '../../src/services/providers/provider-clients.ts';
 import { createTestDatabase, type TestDatabase, usingPostgres } from './test-database.ts';
 import { CapturingLogger } from './capturing-logger.ts';
 import { type SmtpSink, type SmtpSinkOptions, startSmtpSink } from './smtp-sink.ts';
@@ -33,6 +34,10 @@ export interface TestAppOptions {
   database?: { shared: TestDatabase; db?: Database };
   /** The server's logger (the real pino one, say); `logger` then stays empty. */
   logger?: Logger;
+  /** Listen on this port (known before start, for PUBLIC_URL); a free one otherwise. */
+  port?: number;
+  /** How provider clients reach their providers (loopback stand-ins for real providers' origins). */
+  providerClients?: ProviderClientOptions;
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -40,8 +45,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const config = loadConfig({ JWT_SECRET: TEST_SECRET, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, DATA_DIR: dataDir, RATE_LIMITS: 'off', ...options.env });
   const database = options.database?.shared ?? (await createTestDatabase());
   const logger = new CapturingLogger();
-  const app = await createApp(config, options.logger ?? logger, options.database?.db ?? (await database.open()));
-  const url = await app.listen(0, '127.0.0.1');
+  const app = await createApp(config, options.logger ?? logger, options.database?.db ?? (await database.open()), {
+    ...(options.providerClients ? { providerClients: options.providerClients } : {}),
+  });
+  const url = await app.listen(options.port ?? 0, '127.0.0.1');
   const graphqlUrl = new URL('/graphql', url);
   return {
     app,
@@ -92,9 +99,13 @@ export interface TestAppWithMailbox extends TestApp {
 }
 
 /** The app with SMTP_URL pointing at a fresh SMTP sink; `close` stops both (the app first, so its queued mail is delivered). */
-export async function startAppWithMailbox(env: Record<string, string> = {}, sinkOptions: SmtpSinkOptions = {}): Promise<TestAppWithMailbox> {
+export async function startAppWithMailbox(
+  env: Record<string, string> = {},
+  sinkOptions: SmtpSinkOptions = {},
+  appOptions: Omit<TestAppOptions, 'env'> = {},
+): Promise<TestAppWithMailbox> {
   const sink = await startSmtpSink(sinkOptions);
-  const app = await startTestApp({ env: { SMTP_URL: sink.url, ...env } });
+  const app = await startTestApp({ ...appOptions, env: { SMTP_URL: sink.url, ...env } });
   return {
     ...app,
     sink,

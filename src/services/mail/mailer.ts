@@ -16,6 +16,7 @@ export const MAIL_KINDS = [
   'new_sign_in',
   'two_factor',
   'passkey',
+  'sign_in_method',
   'other',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];

@@ -122,7 +122,7 @@ export function createPasskeyService(deps: {
     kind: SecurityEventKind,
     change: PasskeyChange,
   ): Promise<void> {
-    await events.record(user.id, kind, caller, tx, change.name);
+    await events.record(user.id, kind, caller, tx, { passkeyName: change.name });
     await mail.add(passkeyNoticeMail(user.email, config.appName, change));
   }
 
@@ -164,9 +164,9 @@ export function createPasskeyService(deps: {
   async function refuse(challenge: TakenChallenge, presented: { userId: string; name: string } | null, verified: boolean, caller: Caller): Promise<never> {
     if (challenge.purpose === 'second_factor' && challenge.userId) {
       const name = presented?.userId === challenge.userId ? presented.name : undefined;
-      await events.record(challenge.userId, 'SECOND_FACTOR_FAILED', caller, undefined, name);
+      await events.record(challenge.userId, 'SECOND_FACTOR_FAILED', caller, undefined, { passkeyName: name });
     } else if (presented && verified) {
-      await events.record(presented.userId, 'SIGN_IN_FAILED', caller, undefined, presented.name);
+      await events.record(presented.userId, 'SIGN_IN_FAILED', caller, undefined, { passkeyName: presented.name });
     }
     throw passkeyRefused();
   }

@@ -56,6 +56,11 @@ export function createPurgeRules(config: PurgeRuleConfig): PurgeRule[] {
       purge: async (db, now) => (await db.passkeyChallenge.deleteMany({ where: { expiresAt: { lt: now } } })).count,
     },
     {
+      // Provider sign-ins nobody finished: past their expiry, whatever their stage, they answer INVALID_STATE anyway.
+      name: 'provider flows',
+      purge: async (db, now) => (await db.providerFlow.deleteMany({ where: { expiresAt: { lt: now } } })).count,
+    },
+    {
       // Counters in PostgreSQL (rate-limiter-flexible's table): `expire` is epoch milliseconds,
       // null for a counter that never expires (not used by our rules, so never purged).
       name: 'rate-limit counters',

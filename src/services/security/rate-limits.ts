@@ -37,6 +37,8 @@ export const RATE_LIMIT_RULES = [
   'secondFactorAccount',
   'twoFactorPasswordAccount',
   'passkeyIp',
+  'providerStartIp',
+  'providerFinishIp',
 ] as const;
 
 export type RateLimitRuleName = (typeof RATE_LIMIT_RULES)[number];

@@ -24,9 +24,17 @@ export const SECURITY_EVENT_KINDS = [
   'PASSKEY_ADDED',
   'PASSKEY_REMOVED',
   'PASSKEY_COUNTER_MISMATCH',
+  'IDENTITY_LINKED',
+  'IDENTITY_UNLINKED',
 ] as const;
 
 export type SecurityEventKind = (typeof SECURITY_EVENT_KINDS)[number];
+
+/** What an event names besides its kind: the passkey (as named then) or the identity provider involved. */
+export interface EventSubject {
+  passkeyName?: string | undefined;
+  provider?: string | undefined;
+}
 
 export interface SecurityEventView extends Omit<SecurityEvent, 'kind' | 'userId'> {
   kind: SecurityEventKind;
@@ -35,15 +43,10 @@ export interface SecurityEventView extends Omit<SecurityEvent, 'kind' | 'userId'
 export interface SecurityEvents {
   /**
    * Appends one event for `userId`, stamped with the caller's address and user agent; in `tx` when
-   * given (with the change and its mail); naming the passkey it is about or that caused it, if any.
+   * given (with the change and its mail); naming the passkey or identity provider it is about or
+   * that caused it, if any.
    */
-  record(
-    userId: string,
-    kind: SecurityEventKind,
-    caller: Pick<Caller, 'ip' | 'userAgent'>,
-    tx?: Prisma.TransactionClient,
-    passkeyName?: string,
-  ): Promise<void>;
+  record(userId: string, kind: SecurityEventKind, caller: Pick<Caller, 'ip' | 'userAgent'>, tx?: Prisma.TransactionClient, about?: EventSubject): Promise<void>;
   /**
    * Whether the account signed up or in from this caller's address and user agent within the
    * retention window.
@@ -59,9 +62,16 @@ export function createSecurityEvents(deps: { prisma: PrismaClient; retentionDays
   // Older events are never shown or counted, whether or not a purge has deleted them yet.
   const cutoff = () => new Date(Date.now() - retentionDays * 86_400_000);
   return {
-    async record(userId, kind, caller, tx = prisma, passkeyName) {
+    async record(userId, kind, caller, tx = prisma, about = {}) {
       await tx.securityEvent.create({
-        data: { userId, kind, ipAddress: caller.ip.slice(0, 64), userAgent: caller.userAgent, passkeyName: passkeyName ?? null },
+        data: {
+          userId,
+          kind,
+          ipAddress: caller.ip.slice(0, 64),
+          userAgent: caller.userAgent,
+          passkeyName: about.passkeyName ?? null,
+          provider: about.provider ?? null,
+        },
       });
     },
     async seenFrom(userId, caller) {
@@ -82,7 +92,7 @@ export function createSecurityEvents(deps: { prisma: PrismaClient; retentionDays
         where: { userId, createdAt: { gte: cutoff() } },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: limit,
-        select: { id: true, kind: true, ipAddress: true, userAgent: true, passkeyName: true, createdAt: true },
+        select: { id: true, kind: true, ipAddress: true, userAgent: true, passkeyName: true, provider: true, createdAt: true },
       });
       return rows.map((row) => ({ ...row, kind: row.kind as SecurityEventKind }));
     },

@@ -18,6 +18,7 @@ interface JoinedRow {
   user_agent: string | null;
   ip_address: string | null;
   passkey_id: string | null;
+  identity_id: string | null;
   username: string;
   email: string;
   email_verified: boolean;
@@ -31,7 +32,7 @@ const SESSION_WITH_USER = {
   name: 'session_with_user',
   text: `
     SELECT s.user_id, s.created_at, s.expires_at, s.absolute_expires_at, s.revoked_at,
-           s.last_active_at, s.user_agent, s.ip_address, s.passkey_id,
+           s.last_active_at, s.user_agent, s.ip_address, s.passkey_id, s.identity_id,
            u.username, u.email, u.email_verified, u.password_hash, u.passkey_user_handle, u.created_at AS user_created_at, u.updated_at AS user_updated_at
       FROM sessions s JOIN users u ON u.id = s.user_id
      WHERE s.id = $1::uuid`,
@@ -52,6 +53,7 @@ export async function findSessionWithUser(sql: SqlClient, sessionId: string): Pr
     userAgent: row.user_agent,
     ipAddress: row.ip_address,
     passkeyId: row.passkey_id,
+    identityId: row.identity_id,
     user: {
       id: row.user_id,
       username: row.username,

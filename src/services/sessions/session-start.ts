@@ -19,9 +19,10 @@ export interface SignedIn extends IssuedSession {
 /** What stands for the second factor: the code the client sent (checked when two-factor is on), or a proof that already was one. */
 export type SecondFactor = { code: string | null | undefined } | 'satisfied';
 
-/** The passkey that proved the user: the session remembers it (removing it ends the session) and the event names it. */
+/** The passkey or provider identity that proved the user: the session remembers it (removing it ends the session) and the event names it. */
 export interface SignedInWith {
   passkey?: { id: string; name: string };
+  identity?: { id: string; provider: string };
 }
 
 export interface SessionStart {
@@ -31,8 +32,10 @@ export interface SessionStart {
    * `secondFactor` does not satisfy it.
    */
   signIn(user: User, caller: Caller, secondFactor: SecondFactor, via?: SignedInWith): Promise<SignedIn>;
+  /** signIn's second-factor step alone, for a sign-in that must write something between it and the session (a link by email). */
+  checkSecondFactor(user: User, caller: Caller, secondFactor: SecondFactor, via?: SignedInWith): Promise<void>;
   /** The first session of a new account: nothing to ask, nothing to notice. */
-  signUp(user: User, caller: Caller): Promise<SignedIn>;
+  signUp(user: User, caller: Caller, via?: SignedInWith): Promise<SignedIn>;
 }
 
 export function createSessionStart(deps: {
@@ -45,13 +48,14 @@ export function createSessionStart(deps: {
   const { sessions, twoFactor, signInNotice, devices, hasPasskey } = deps;
 
   async function start(user: User, caller: Caller, via: SignedInWith = {}): Promise<SignedIn> {
-    const issued = await sessions.start(user.id, caller, via.passkey?.id);
+    const issued = await sessions.start(user.id, caller, { passkeyId: via.passkey?.id, identityId: via.identity?.id });
     return { user, deviceToken: await devices.remember(user.id, caller.deviceToken), ...issued };
   }
 
-  async function askSecondFactor(user: User, code: string | null | undefined, caller: Caller): Promise<void> {
+  async function askSecondFactor(user: User, secondFactor: SecondFactor, caller: Caller, via: SignedInWith = {}): Promise<void> {
+    if (secondFactor === 'satisfied') return;
     try {
-      await twoFactor.checkSignIn(user, code, caller);
+      await twoFactor.checkSignIn(user, secondFactor.code, caller, { provider: via.identity?.provider });
     } catch (error) {
       if (!(error instanceof AppError && error.code === 'SECOND_FACTOR_REQUIRED') || !(await hasPasskey(user.id))) throw error;
       throw new AppError('SECOND_FACTOR_REQUIRED', error.message, { passkey: true });
@@ -60,11 +64,12 @@ export function createSessionStart(deps: {
 
   return {
     async signIn(user, caller, secondFactor, via) {
-      if (secondFactor !== 'satisfied') await askSecondFactor(user, secondFactor.code, caller);
+      await askSecondFactor(user, secondFactor, caller, via);
       const signedIn = await start(user, caller, via);
-      await signInNotice.signedIn(user, caller, via?.passkey?.name);
+      await signInNotice.signedIn(user, caller, { passkeyName: via?.passkey?.name, provider: via?.identity?.provider });
       return signedIn;
     },
-    signUp: (user, caller) => start(user, caller),
+    checkSecondFactor: (user, caller, secondFactor, via) => askSecondFactor(user, secondFactor, caller, via),
+    signUp: (user, caller, via) => start(user, caller, via),
   };
 }

@@ -36,8 +36,8 @@ export interface ResumedSession extends IssuedSession {
 }
 
 export interface SessionService {
-  /** A new session for the user, remembering the caller's address and user agent, and the passkey that signed it in, if one did. */
-  start(userId: string, caller: Caller, passkeyId?: string): Promise<IssuedSession>;
+  /** A new session for the user, remembering the caller's address and user agent, and the passkey or identity that signed it in, if one did. */
+  start(userId: string, caller: Caller, signedInWith?: { passkeyId?: string | undefined; identityId?: string | undefined }): Promise<IssuedSession>;
   /** Verifies the token and its row, slides the idle expiry, and mints a fresh token; null if invalid. */
   resume(token: string): Promise<ResumedSession | null>;
   revoke(sessionId: string): Promise<void>;
@@ -80,13 +80,14 @@ export function createSessionService(deps: {
   }
 
   return {
-    async start(userId, caller, passkeyId) {
+    async start(userId, caller, signedInWith = {}) {
       const now = Date.now();
       const absoluteExpiresAt = new Date(now + config.absoluteSeconds * 1000);
       const row = await prisma.session.create({
         data: {
           userId,
-          passkeyId: passkeyId ?? null,
+          passkeyId: signedInWith.passkeyId ?? null,
+          identityId: signedInWith.identityId ?? null,
           userAgent: caller.userAgent,
           ipAddress: caller.ip.slice(0, 64),
           absoluteExpiresAt,

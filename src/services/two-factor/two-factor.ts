@@ -12,7 +12,7 @@ import type { Reauthentication } from '../passwords/reauthentication.ts';
 import type { Viewer } from '../viewer.ts';
 import type { RateLimits } from '../security/rate-limits.ts';
 import type { SecretBox } from '../security/secret-box.ts';
-import type { SecurityEventKind, SecurityEvents } from '../security/security-events.ts';
+import type { EventSubject, SecurityEventKind, SecurityEvents } from '../security/security-events.ts';
 import { generateRecoveryCodes, hashNewRecoveryCode, hashRecoveryCode } from './recovery-codes.ts';
 import { parseSecondFactorCode, type SecondFactorCode } from './second-factor-code.ts';
 import type { Totp } from './totp.ts';
@@ -49,7 +49,7 @@ export interface TwoFactorService {
    * signIn's second step, once the password was right: nothing when two-factor is off (the code is
    * ignored); SECOND_FACTOR_REQUIRED without a code; INVALID_CODE for a wrong or reused one.
    */
-  checkSignIn(user: User, code: string | null | undefined, caller: Caller): Promise<void>;
+  checkSignIn(user: User, code: string | null | undefined, caller: Caller, about?: EventSubject): Promise<void>;
 }
 
 export function createTwoFactorService(deps: {
@@ -102,6 +102,7 @@ export function createTwoFactorService(deps: {
     code: SecondFactorCode,
     caller: Caller,
     signingIn = false,
+    about: EventSubject = {},
   ): Promise<'authenticator' | 'recovery'> {
     const { userId } = credential;
     await limits.consume('secondFactorAccount', userId);
@@ -127,7 +128,7 @@ export function createTwoFactorService(deps: {
       });
     }
     if (!accepted || code.kind === 'malformed') {
-      await events.record(userId, 'SECOND_FACTOR_FAILED', caller);
+      await events.record(userId, 'SECOND_FACTOR_FAILED', caller, undefined, about);
       throw new AppError('INVALID_CODE');
     }
     await limits.reset('secondFactorAccount', userId);
@@ -224,11 +225,11 @@ export function createTwoFactorService(deps: {
       return recoveryCodes;
     },
 
-    async checkSignIn(user, rawCode, caller) {
+    async checkSignIn(user, rawCode, caller, about) {
       const credential = await enabledCredential(user.id);
       if (!credential) return;
       if (rawCode == null || rawCode.trim() === '') throw new AppError('SECOND_FACTOR_REQUIRED');
-      await proveSecondFactor(user, credential, parseSecondFactorCode(rawCode), caller, true);
+      await proveSecondFactor(user, credential, parseSecondFactorCode(rawCode), caller, true, about);
     },
   };
 }

@@ -98,6 +98,10 @@ export type SecurityEventKind =
   | 'EMAIL_CHANGE_REQUESTED'
   /** The address was proved with a mailed code. */
   | 'EMAIL_VERIFIED'
+  /** An identity provider account was linked: it can now sign in (provider). */
+  | 'IDENTITY_LINKED'
+  /** An identity provider account was unlinked; the sessions it signed in were ended (provider). */
+  | 'IDENTITY_UNLINKED'
   /** A session was ended by logout. */
   | 'LOGOUT'
   /** A passkey was registered (passkeyName). */

@@ -1,0 +1,255 @@
+// Sign-in with an identity provider, against a real OpenID Provider on loopback (oidc-provider):
+// browser mode (the flow cookie, the session set by the callback, the 303 to the return URL),
+// handoff mode (the app's PKCE and a one-time code), sign-up with a verified email and no password,
+// linking by verified email, the takeover and login-CSRF refusals, replays, two-factor after a
+// provider sign-in, and tampered ID Tokens.
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorCode, signUpNewUser } from './support/accounts.ts';
+import { freePort } from './support/free-port.ts';
+import { followRedirects, type OidcAccount, type OidcTestProvider, startOidcProvider } from './support/identity-providers/index.ts';
+import { DASHBOARD, GOOD_PASSWORD, SIGN_IN_WITH_TWO_FACTOR, uniqueEmail, VERIFY_EMAIL } from './support/operations.ts';
+import { MAIL, codeIn } from './support/smtp-sink.ts';
+import { startAppWithMailbox, type TestAppWithMailbox } from './support/test-app.ts';
+import type { TestClient } from './support/test-client.ts';
+import { turnOnTwoFactor } from './support/two-factor.ts';
+
+const IDENTITY_PROVIDERS = `query { identityProviders { id name } }`;
+const START = `mutation($input: StartProviderSignInInput!) { startProviderSignIn(input: $input) { authorizationUrl state expiresAt } }`;
+const FINISH = `mutation($input: FinishProviderSignInInput!) { finishProviderSignIn(input: $input) { message user { id email hasPassword emailVerified } } }`;
+const ME = `query { me { id email username hasPassword emailVerified } }`;
+const EVENTS = `query { securityEvents(limit: 20) { kind provider } }`;
+
+const APP = 'https://app.example.com/signed-in';
+const NATIVE = 'http://127.0.0.1/oauth';
+
+let op: OidcTestProvider;
+let t: TestAppWithMailbox;
+let product: string;
+
+beforeAll(async () => {
+  const port = await freePort();
+  product = `http://127.0.0.1:${port}`;
+  op = await startOidcProvider({ profile: 'generic', clients: [{ client_id: 'api', client_secret: 'api-secret', redirect_uris: [`${product}/auth/callback/corp`] }] });
+  t = await startAppWithMailbox(
+    {
+      PUBLIC_URL: product,
+      PROVIDER_RETURN_URLS: `${APP},${NATIVE}`,
+      OIDC_PROVIDERS: 'corp',
+      OIDC_CORP_ISSUER: op.serverUrl,
+      OIDC_CORP_CLIENT_ID: 'api',
+      OIDC_CORP_CLIENT_SECRET: 'api-secret',
+      OIDC_CORP_NAME: 'Corp SSO',
+    },
+    {},
+    { port },
+  );
+});
+afterAll(async () => {
+  await t?.close();
+  await op?.close();
+});
+
+const account = (overrides: Partial<OidcAccount> = {}): OidcAccount => ({
+  sub: `sub-${randomBytes(6).toString('hex')}`,
+  email: uniqueEmail('corp'),
+  email_verified: true,
+  name: 'Grace Hopper',
+  ...overrides,
+});
+
+/** The browser's trip through the provider: the callback URL it is sent back to. */
+async function throughProvider(authorizationUrl: string, who: OidcAccount): Promise<URL> {
+  op.signInNext(who);
+  const navigation = await followRedirects(authorizationUrl, { stopAt: `${product}/auth/callback/` });
+  if (navigation.kind !== 'redirect') throw new Error(`the provider did not send the browser back: ${navigation.kind}`);
+  return navigation.location;
+}
+
+/** GET of the callback URL by `client`'s browser (its cookies), keeping what the answer sets. */
+async function callback(client: TestClient | null, url: URL): Promise<{ status: number; location: URL; headers: Headers }> {
+  const cookie = client ? await client.jar.getCookieString(url.href) : '';
+  const res = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+  if (client) for (const header of res.headers.getSetCookie()) await client.jar.setCookie(header, url.href);
+  return { status: res.status, location: new URL(res.headers.get('location')!), headers: res.headers };
+}
+
+async function startBrowser(client: TestClient, returnTo?: string) {
+  const res = await client.graphql(START, { input: { provider: 'corp', ...(returnTo ? { returnTo } : {}) } });
+  expect(res.errors).toBeUndefined();
+  return res.data!.startProviderSignIn as { authorizationUrl: string; state: string };
+}
+
+/** A whole browser-mode sign-in for `who`; the callback's answer. */
+async function browserSignIn(client: TestClient, who: OidcAccount) {
+  const { authorizationUrl } = await startBrowser(client);
+  return callback(client, await throughProvider(authorizationUrl, who));
+}
+
+describe('identityProviders', () => {
+  it('lists the enabled providers for the buttons, without a session', async () => {
+    expect((await t.client().graphql(IDENTITY_PROVIDERS)).data?.identityProviders).toEqual([{ id: 'corp', name: 'Corp SSO' }]);
+  });
+});
+
+describe('browser mode', () => {
+  it('signs a new user up through the provider: verified email, no password, session cookie set by the callback, 303 to the return URL', async () => {
+    const browser = t.client();
+    const who = account();
+    const res = await browserSignIn(browser, who);
+    expect(res.status).toBe(303);
+    expect(res.location.href).toBe(APP);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    const me = (await browser.graphql(ME)).data?.me;
+    expect(me).toMatchObject({ email: who.email, username: 'Grace Hopper', hasPassword: false, emailVerified: true });
+    expect((await browser.graphql(DASHBOARD)).errors).toBeUndefined();
+    expect((await browser.graphql(EVENTS)).data?.securityEvents).toContainEqual({ kind: 'SIGN_UP', provider: 'corp' });
+    // No verification mail: the provider proved the address.
+    await t.app.services.background.drain();
+    expect(t.sink.mailsTo(who.email!, MAIL.verificationCode)).toEqual([]);
+  });
+
+  it('signs the same identity in again to the same account, whatever email it now asserts', async () => {
+    const who = account();
+    const first = t.client();
+    await browserSignIn(first, who);
+    const id = (await first.graphql(ME)).data?.me.id;
+    const again = t.client();
+    await browserSignIn(again, { ...who, email: uniqueEmail('moved') });
+    expect((await again.graphql(ME)).data?.me).toMatchObject({ id, email: who.email });
+    expect((await again.graphql(EVENTS)).data?.securityEvents[0]).toEqual({ kind: 'SIGN_IN', provider: 'corp' });
+  });
+
+  it('refuses a callback without the flow cookie of the browser that started it (login CSRF), and starts no session', async () => {
+    const victim = t.client();
+    const attacker = t.client();
+    const { authorizationUrl } = await startBrowser(attacker);
+    // The attacker's own sign-in, its callback URL planted in the victim's browser.
+    const planted = await callback(victim, await throughProvider(authorizationUrl, account()));
+    expect(planted.status).toBe(303);
+    expect(Object.fromEntries(planted.location.searchParams)).toMatchObject({ error: 'INVALID_STATE' });
+    expect((await victim.graphql(ME)).data?.me).toBeNull();
+  });
+
+  it('uses a state once: a replayed callback is INVALID_STATE', async () => {
+    const browser = t.client();
+    const { authorizationUrl } = await startBrowser(browser);
+    const url = await throughProvider(authorizationUrl, account());
+    expect((await callback(browser, url)).location.href).toBe(APP);
+    const replay = await callback(browser, url);
+    expect(replay.location.searchParams.get('error')).toBe('INVALID_STATE');
+  });
+
+  it('refuses a return URL not listed, at start', async () => {
+    for (const returnTo of ['https://evil.example/', 'https://app.example.com.evil.example/signed-in', 'https://app.example.com/signed-in#x']) {
+      const res = await t.client().graphql(START, { input: { provider: 'corp', returnTo } });
+      expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'returnTo' });
+    }
+    const unknown = await t.client().graphql(START, { input: { provider: 'nope' } });
+    expect(unknown.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'provider' });
+  });
+
+  it('answers a tampered ID Token with PROVIDER_ERROR INVALID_RESPONSE and no session', async () => {
+    const browser = t.client();
+    const { authorizationUrl } = await startBrowser(browser);
+    const url = await throughProvider(authorizationUrl, account());
+    op.tamperNextIdToken('foreign-key');
+    const res = await callback(browser, url);
+    expect(Object.fromEntries(res.location.searchParams)).toMatchObject({ error: 'PROVIDER_ERROR', reason: 'INVALID_RESPONSE' });
+    expect((await browser.graphql(ME)).data?.me).toBeNull();
+  });
+});
+
+describe('which account', () => {
+  it('links an existing account by email only when both sides have it verified, and mails a notice', async () => {
+    const existing = await signUpNewUser(t);
+    // The provider's email is not verified: a takeover attempt.
+    const refused = await browserSignIn(t.client(), account({ email: existing.email, email_verified: false }));
+    expect(Object.fromEntries(refused.location.searchParams)).toMatchObject({ error: 'EMAIL_TAKEN', reason: 'PROVIDER_EMAIL_NOT_VERIFIED' });
+    // The account's email is not verified either.
+    const unverifiedAccount = await browserSignIn(t.client(), account({ email: existing.email }));
+    expect(unverifiedAccount.location.searchParams.get('reason')).toBe('ACCOUNT_EMAIL_NOT_VERIFIED');
+    expect((await existing.client.graphql(EVENTS)).data?.securityEvents.filter((e: { kind: string }) => e.kind === 'SIGN_IN_FAILED')).toHaveLength(2);
+
+    const code = codeIn(await t.sink.waitForMail(existing.email, 1, MAIL.verificationCode));
+    expect((await existing.client.graphql(VERIFY_EMAIL, { input: { code } })).errors).toBeUndefined();
+    const browser = t.client();
+    const linked = await browserSignIn(browser, account({ email: existing.email }));
+    expect(linked.location.href).toBe(APP);
+    expect((await browser.graphql(ME)).data?.me).toMatchObject({ id: existing.userId, hasPassword: true });
+    const notice = await t.sink.waitForMail(existing.email, 1, /linked/i);
+    expect(notice.subject).toMatch(/Corp SSO/);
+    expect(notice.subject).not.toMatch(/two-factor/i);
+    expect((await browser.graphql(EVENTS)).data?.securityEvents.slice(0, 2)).toEqual([
+      { kind: 'SIGN_IN', provider: 'corp' },
+      { kind: 'IDENTITY_LINKED', provider: 'corp' },
+    ]);
+  });
+
+  it('asks the second factor after a provider sign-in: the callback hands the page a code, the finish takes it with the cookie', async () => {
+    const browser = t.client();
+    const who = account();
+    await browserSignIn(browser, who);
+    const { authenticator } = await turnOnTwoFactor(browser, undefined);
+
+    const again = t.client();
+    const asked = await browserSignIn(again, who);
+    const params = Object.fromEntries(asked.location.searchParams);
+    expect(params).toMatchObject({ error: 'SECOND_FACTOR_REQUIRED', state: expect.any(String), code: expect.any(String) });
+    expect((await again.graphql(ME)).data?.me).toBeNull();
+    const finishWith = (client: TestClient, code?: string) =>
+      client.graphql(FINISH, { input: { state: params.state, authorizationCode: params.code, ...(code ? { code } : {}) } });
+    // A wrong code leaves the flow waiting, as signIn leaves the password step done.
+    const wrong = await finishWith(again, '000000');
+    expect(errorCode(wrong)).toBe('INVALID_CODE');
+    const done = await finishWith(again, authenticator.code(1));
+    expect(done.errors).toBeUndefined();
+    expect(done.data?.finishProviderSignIn.message).toBe('login successful!');
+    expect((await again.graphql(DASHBOARD)).errors).toBeUndefined();
+    const plainSignIn = await t.client().graphql(SIGN_IN_WITH_TWO_FACTOR, { input: { email: who.email!, password: GOOD_PASSWORD } });
+    expect(errorCode(plainSignIn)).toBe('INVALID_CREDENTIALS');
+  });
+});
+
+describe('handoff mode', () => {
+  const verifier = randomBytes(32).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+
+  async function handoff(client: TestClient, who: OidcAccount) {
+    const started = await client.graphql(START, { input: { provider: 'corp', returnTo: `${NATIVE}?app=1`, codeChallenge: challenge } }, { 'x-session-transport': 'header' });
+    expect(started.errors).toBeUndefined();
+    const res = await callback(null, await throughProvider(started.data!.startProviderSignIn.authorizationUrl, who));
+    return res.location;
+  }
+
+  it('hands the app a one-time code on its own return URL, and the finish with the verifier signs in without cookies', async () => {
+    const app = t.client();
+    const back = await handoff(app, account());
+    expect(back.origin + back.pathname).toBe(NATIVE);
+    expect(back.searchParams.get('app')).toBe('1');
+    const res = await app.graphql(
+      FINISH,
+      { input: { state: back.searchParams.get('state'), authorizationCode: back.searchParams.get('code'), codeVerifier: verifier } },
+      { 'x-session-transport': 'header' },
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.finishProviderSignIn.message).toBe('user created!');
+    const token = res.headers.get('x-session-token');
+    expect(token).toBeTruthy();
+    expect(res.setCookie).toBeUndefined();
+    expect((await t.client().graphql(DASHBOARD, {}, { authorization: `Bearer ${token}` })).errors).toBeUndefined();
+  });
+
+  it('refuses a phished handoff URL finished without the verifier, and uses the flow up', async () => {
+    const back = await handoff(t.client(), account());
+    const input = { state: back.searchParams.get('state'), authorizationCode: back.searchParams.get('code') };
+    expect(errorCode(await t.client().graphql(FINISH, { input: { ...input, codeVerifier: randomBytes(32).toString('base64url') } }))).toBe('INVALID_STATE');
+    expect(errorCode(await t.client().graphql(FINISH, { input: { ...input, codeVerifier: verifier } }))).toBe('INVALID_STATE');
+  });
+
+  it('requires a code challenge from a client without cookies', async () => {
+    const res = await t.client().graphql(START, { input: { provider: 'corp', returnTo: NATIVE } }, { 'x-session-transport': 'header' });
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'codeChallenge' });
+  });
+});
