@@ -19,6 +19,11 @@ const START = `mutation($input: StartProviderSignInInput!) { startProviderSignIn
 const FINISH = `mutation($input: FinishProviderSignInInput!) { finishProviderSignIn(input: $input) { message user { id email hasPassword emailVerified } } }`;
 const ME = `query { me { id email username hasPassword emailVerified } }`;
 const EVENTS = `query { securityEvents(limit: 20) { kind provider } }`;
+const START_LINK = `mutation($input: StartProviderLinkInput!) { startProviderLink(input: $input) { authorizationUrl state } }`;
+const FINISH_LINK = `mutation($input: FinishProviderLinkInput!) { finishProviderLink(input: $input) { message identity { id provider { id name } email } } }`;
+const LINKED = `query { linkedIdentities { id provider { id name } email createdAt lastUsedAt } }`;
+const UNLINK = `mutation($input: UnlinkIdentityInput!) { unlinkIdentity(input: $input) { message } }`;
+const SESSIONS = `query { sessions { id current provider } }`;
 
 const APP = 'https://app.example.com/signed-in';
 const NATIVE = 'http://127.0.0.1/oauth';
@@ -251,5 +256,91 @@ describe('handoff mode', () => {
   it('requires a code challenge from a client without cookies', async () => {
     const res = await t.client().graphql(START, { input: { provider: 'corp', returnTo: NATIVE } }, { 'x-session-transport': 'header' });
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'codeChallenge' });
+  });
+});
+
+describe('linking from a signed-in session', () => {
+  it('needs the password (and the code with two-factor on), and refuses a provider linked already', async () => {
+    const { client } = await signUpNewUser(t);
+    expect(errorCode(await client.graphql(START_LINK, { input: { provider: 'corp', password: 'wrong-password-1' } }))).toBe('INVALID_CREDENTIALS');
+    expect(errorCode(await t.client().graphql(START_LINK, { input: { provider: 'corp', password: GOOD_PASSWORD } }))).toBe('UNAUTHENTICATED');
+    const { authenticator } = await turnOnTwoFactor(client);
+    expect(errorCode(await client.graphql(START_LINK, { input: { provider: 'corp', password: GOOD_PASSWORD } }))).toBe('SECOND_FACTOR_REQUIRED');
+    const started = await client.graphql(START_LINK, { input: { provider: 'corp', password: GOOD_PASSWORD, code: authenticator.code(1) } });
+    expect(started.errors).toBeUndefined();
+    expect((await callback(client, await throughProvider(started.data!.startProviderLink.authorizationUrl, account()))).location.href).toBe(APP);
+    const again = await client.graphql(START_LINK, { input: { provider: 'corp', password: GOOD_PASSWORD } });
+    expect(again.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'ALREADY_LINKED' });
+  });
+
+  it('links in browser mode: listed, noticed by mail and event, and the identity then signs in to this account', async () => {
+    const { client, email, userId } = await signUpNewUser(t);
+    const who = account({ email: uniqueEmail('other-address') });
+    const started = await client.graphql(START_LINK, { input: { provider: 'corp', password: GOOD_PASSWORD } });
+    const res = await callback(client, await throughProvider(started.data!.startProviderLink.authorizationUrl, who));
+    expect(res.location.href).toBe(APP);
+    expect((await client.graphql(LINKED)).data?.linkedIdentities).toEqual([
+      { id: expect.any(String), provider: { id: 'corp', name: 'Corp SSO' }, email: who.email, createdAt: expect.any(String), lastUsedAt: expect.any(String) },
+    ]);
+    expect((await t.sink.waitForMail(email, 1, /linked/i)).subject).toMatch(/Corp SSO linked/);
+    expect((await client.graphql(EVENTS)).data?.securityEvents[0]).toEqual({ kind: 'IDENTITY_LINKED', provider: 'corp' });
+    const browser = t.client();
+    await browserSignIn(browser, who);
+    expect((await browser.graphql(ME)).data?.me.id).toBe(userId);
+    expect((await browser.graphql(SESSIONS)).data?.sessions.find((s: { current: boolean }) => s.current)).toMatchObject({ provider: 'corp' });
+  });
+
+  it('refuses an identity linked to another account (IDENTITY_IN_USE), and a link whose session has ended', async () => {
+    const who = account();
+    await browserSignIn(t.client(), who);
+    const { client } = await signUpNewUser(t);
+    const started = await client.graphql(START_LINK, { input: { provider: 'corp', password: GOOD_PASSWORD } });
+    const res = await callback(client, await throughProvider(started.data!.startProviderLink.authorizationUrl, who));
+    expect(Object.fromEntries(res.location.searchParams)).toMatchObject({ error: 'CONFLICT', reason: 'IDENTITY_IN_USE' });
+
+    const second = await client.graphql(START_LINK, { input: { provider: 'corp', password: GOOD_PASSWORD } });
+    const url = await throughProvider(second.data!.startProviderLink.authorizationUrl, account());
+    await client.graphql(`mutation { logout { message } }`);
+    expect((await callback(client, url)).location.searchParams.get('error')).toBe('UNAUTHENTICATED');
+    expect((await client.graphql(LINKED)).data).toBeNull();
+  });
+
+  it('links in handoff mode with finishProviderLink, from the session that started it only', async () => {
+    const verifier = randomBytes(32).toString('base64url');
+    const codeChallenge = createHash('sha256').update(verifier).digest('base64url');
+    const { client } = await signUpNewUser(t);
+    const link = async () => {
+      const started = await client.graphql(START_LINK, { input: { provider: 'corp', password: GOOD_PASSWORD, returnTo: NATIVE, codeChallenge } });
+      const back = (await callback(null, await throughProvider(started.data!.startProviderLink.authorizationUrl, account()))).location;
+      return { state: back.searchParams.get('state'), authorizationCode: back.searchParams.get('code'), codeVerifier: verifier };
+    };
+    const other = (await signUpNewUser(t)).client;
+    expect(errorCode(await other.graphql(FINISH_LINK, { input: await link() }))).toBe('INVALID_STATE');
+    const done = await client.graphql(FINISH_LINK, { input: await link() });
+    expect(done.errors).toBeUndefined();
+    expect(done.data?.finishProviderLink).toMatchObject({ message: 'identity linked!', identity: { provider: { id: 'corp' } } });
+  });
+});
+
+describe('unlinkIdentity', () => {
+  it('never removes the last way in, and otherwise unlinks, ends the other sessions it signed in, and mails a notice', async () => {
+    const who = account();
+    const browser = t.client();
+    await browserSignIn(browser, who);
+    const [identity] = (await browser.graphql(LINKED)).data?.linkedIdentities;
+    const last = await browser.graphql(UNLINK, { input: { id: identity.id } });
+    expect(last.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'LAST_SIGN_IN_METHOD' });
+    expect(errorCode(await browser.graphql(UNLINK, { input: { id: '00000000-0000-4000-8000-000000000000' } }))).toBe('NOT_FOUND');
+
+    // A first password makes the identity removable; another session it signed in ends with it.
+    expect((await browser.graphql(`mutation($input: ChangePasswordInput!) { changePassword(input: $input) { message } }`, { input: { newPassword: 'quiet-harbor-lantern-77' } })).errors).toBeUndefined();
+    const elsewhere = t.client();
+    await browserSignIn(elsewhere, who);
+    const unlinked = await browser.graphql(UNLINK, { input: { id: identity.id, password: 'quiet-harbor-lantern-77' } });
+    expect(unlinked.data?.unlinkIdentity.message).toBe('identity unlinked!');
+    expect(errorCode(await elsewhere.graphql(DASHBOARD))).toBe('UNAUTHENTICATED');
+    expect((await browser.graphql(DASHBOARD)).errors).toBeUndefined();
+    expect((await browser.graphql(LINKED)).data?.linkedIdentities).toEqual([]);
+    expect((await t.sink.waitForMail(who.email!, 1, /unlinked/i)).subject).toMatch(/Corp SSO unlinked/);
   });
 });

@@ -36,6 +36,13 @@ export const SessionType = builder.objectRef<SessionShape>('Session').implement(
       nullable: true,
       description: 'The client address at sign-in, as the rate limits see it (IPv4 or IPv6 text).',
     }),
+    provider: t.string({
+      nullable: true,
+      description: 'The identity provider id that signed this session in ("google", "github", …); null for other sign-ins.',
+      // Read on demand: few clients ask, and the session row carries only the identity's id.
+      resolve: async (session, _args, { services }) =>
+        (await services.prisma.session.findUnique({ where: { id: session.id }, select: { identity: { select: { provider: true } } } }))?.identity?.provider ?? null,
+    }),
   }),
 });
 

@@ -10,6 +10,7 @@ import type { CredentialChecker } from './passwords/credentials.ts';
 import { checkNewPassword, normalizePassword, type PasswordPolicy } from './passwords/password-policy.ts';
 import type { PasswordHasher } from './passwords/passwords.ts';
 import type { Reauthentication } from './passwords/reauthentication.ts';
+import type { ProviderTokens } from './providers/provider-tokens.ts';
 import { clientKey, type RateLimits } from './security/rate-limits.ts';
 import type { SecurityEvents } from './security/security-events.ts';
 import type { SessionStart, SignedIn } from './sessions/session-start.ts';
@@ -58,6 +59,8 @@ export function createAccountService(deps: {
   background: BackgroundTasks;
   attempts: SignInAttempts;
   reauthentication: Reauthentication;
+  /** Provider tokens to revoke when the account goes (Apple's). */
+  providerTokens: Pick<ProviderTokens, 'beforeDeletion'>;
 }): AccountService {
   const { prisma, outbox, passwords, sessionStart, policy, limits, credentials, events, emailVerification, background, attempts, reauthentication } = deps;
 
@@ -123,9 +126,11 @@ export function createAccountService(deps: {
       await limits.consume('deleteUserIp', clientKey(caller.ip));
       await limits.consume('deleteUserAccount', user.id);
       await reauthentication.prove(user, viewer.session, input.password);
-      // One statement: sessions, reset codes, two-factor secret, recovery codes and devices go with
-      // the user through ON DELETE CASCADE.
+      const revokeProviderTokens = await deps.providerTokens.beforeDeletion(user.id);
+      // One statement: sessions, codes, two-factor secret, recovery codes, devices, passkeys and
+      // identities go with the user through ON DELETE CASCADE.
       await prisma.user.deleteMany({ where: { id: user.id } });
+      revokeProviderTokens();
     },
   };
 }

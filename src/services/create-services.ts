@@ -24,6 +24,8 @@ import { createPasskeyService, type PasskeyService } from './passkeys/passkeys.t
 import { createProviderAccounts } from './providers/provider-accounts.ts';
 import { createProviderClients, type ProviderClientOptions } from './providers/provider-clients.ts';
 import { createProviderFlows } from './providers/provider-flows.ts';
+import { createIdentityLinker, createProviderLinks, type ProviderLinks } from './providers/provider-links.ts';
+import { createProviderTokens } from './providers/provider-tokens.ts';
 import { createProviderSignIn, type ProviderSignIn } from './providers/provider-sign-in.ts';
 import { createPurger, type Purger } from './purge/purge.ts';
 import { createPurgeRules } from './purge/rules.ts';
@@ -66,6 +68,8 @@ export interface Services {
   passkeys: PasskeyService;
   /** Sign-in with identity providers. */
   providerSignIn: ProviderSignIn;
+  /** Identities linked from a signed-in session: link, list, unlink. */
+  providerLinks: ProviderLinks;
   /** Deletes dead rows (expired sessions, codes, counters); on a timer in the server, and `npm run purge`. */
   purger: Purger;
 }
@@ -151,6 +155,31 @@ export function createServices(deps: {
     // Offered only where a passkey can be used: not while passkeys are off.
     hasPasskey: async (userId) => config.passkeys.enabled && (await prisma.passkey.count({ where: { userId } })) > 0,
   });
+  // Identity providers: clients (no network call until first use), flows, the account rules.
+  const providers = config.providers;
+  const providerName = (id: string) => providers.providers.find((p) => p.id === id)?.name ?? id;
+  const providerClients = createProviderClients(providers, deps.providerClients);
+  const providerTokens = createProviderTokens({ prisma, box, clients: providerClients, background });
+  const providerFlows = createProviderFlows({ prisma, box, ttlSeconds: providers.flowTtlSeconds });
+  const providerAccounts = createProviderAccounts({
+    prisma,
+    outbox,
+    events,
+    box,
+    providerName,
+    config: { signUp: providers.signUp, linkByEmail: providers.linkByEmail, appName },
+  });
+  const identityLinker = createIdentityLinker({ prisma, accounts: providerAccounts });
+  const providerSignIn = createProviderSignIn({
+    clients: providerClients,
+    flows: providerFlows,
+    accounts: providerAccounts,
+    linker: identityLinker,
+    sessionStart,
+    limits,
+    logger,
+    config: providers,
+  });
   const accounts = meteredAccounts(
     createAccountService({
       prisma,
@@ -165,6 +194,7 @@ export function createServices(deps: {
       background,
       attempts: createSignInAttempts({ limits, devices }),
       reauthentication,
+      providerTokens,
     }),
     metrics,
   );
@@ -183,24 +213,6 @@ export function createServices(deps: {
     }),
     metrics,
   );
-  const providers = config.providers;
-  const providerName = (id: string) => providers.providers.find((p) => p.id === id)?.name ?? id;
-  const providerSignIn = createProviderSignIn({
-    clients: createProviderClients(providers, deps.providerClients),
-    flows: createProviderFlows({ prisma, box, ttlSeconds: providers.flowTtlSeconds }),
-    accounts: createProviderAccounts({
-      prisma,
-      outbox,
-      events,
-      box,
-      providerName,
-      config: { signUp: providers.signUp, linkByEmail: providers.linkByEmail, appName },
-    }),
-    sessionStart,
-    limits,
-    logger,
-    config: providers,
-  });
   return {
     prisma,
     accounts,
@@ -217,6 +229,22 @@ export function createServices(deps: {
     mailSender,
     passkeys,
     providerSignIn,
+    providerLinks: createProviderLinks({
+      prisma,
+      outbox,
+      events,
+      limits,
+      reauthentication,
+      sessionStart,
+      signIn: providerSignIn,
+      flows: providerFlows,
+      linker: identityLinker,
+      clients: providerClients,
+      tokens: providerTokens,
+      providerName,
+      passkeysEnabled: config.passkeys.enabled,
+      appName,
+    }),
     purger: createPurger({ prisma, rules: createPurgeRules(config) }),
   };
 }

@@ -3,6 +3,7 @@
 // the app (handoff mode, or a second factor), the finish. The HTTP side (the callback route, the
 // flow cookie) lives in src/server and src/context; this is the rules.
 import { randomBytes } from 'node:crypto';
+import type { Identity } from '../../generated/prisma/client.ts';
 import type { Logger } from '../../logger.ts';
 import type { Caller } from '../caller.ts';
 import { AppError, badInput } from '../errors.ts';
@@ -53,11 +54,18 @@ export interface CallbackOutcome {
   signedIn?: SignedIn;
 }
 
+/** Links a proved identity to the account of a link flow (src/services/providers/provider-links.ts). */
+export interface IdentityLinker {
+  /** UNAUTHENTICATED once the session that asked has ended; CONFLICT (reason) when the identity is linked already. */
+  complete(flow: Flow, identity: ProvedIdentity, caller: Caller): Promise<Identity>;
+}
+
 export interface ProviderSignIn {
   /** The enabled providers, in configuration order. */
   list(): IdentityProviderView[];
   isEnabled(provider: string): boolean;
-  start(input: StartInput, request: StartRequest, caller: Caller): Promise<StartedFlow>;
+  /** A sign-in flow, or with `link` a flow that links the identity to that account and session. */
+  start(input: StartInput, request: StartRequest, caller: Caller, link?: { userId: string; sessionId: string }): Promise<StartedFlow>;
   callback(provider: string, params: URLSearchParams, flowCookie: string | null, caller: Caller): Promise<CallbackOutcome>;
   finish(input: FinishInput, flowCookie: string | null, caller: Caller): Promise<{ signedIn: SignedIn; created: boolean }>;
 }
@@ -78,12 +86,13 @@ export function createProviderSignIn(deps: {
   clients: Map<string, ProviderClient>;
   flows: ProviderFlows;
   accounts: ProviderAccounts;
+  linker: IdentityLinker;
   sessionStart: SessionStart;
   limits: RateLimits;
   logger: Logger;
   config: ProvidersConfig;
 }): ProviderSignIn {
-  const { clients, flows, accounts, sessionStart, limits, logger, config } = deps;
+  const { clients, flows, accounts, linker, sessionStart, limits, logger, config } = deps;
   const fallbackReturn = defaultReturnUrl(config.returnUrls)?.href;
 
   /** Signs the proved identity in: the account it opens, its second factor, the session. */
@@ -133,7 +142,7 @@ export function createProviderSignIn(deps: {
     list: () => config.providers.filter((p) => p.enabled).map(({ id, name }) => ({ id, name })),
     isEnabled: (provider) => clients.has(provider),
 
-    async start(input, request, caller) {
+    async start(input, request, caller, link) {
       await limits.consume('providerStartIp', clientKey(caller.ip));
       const client = clients.get(input.provider);
       if (!client) throw badInput('provider', 'is not an enabled identity provider');
@@ -145,7 +154,8 @@ export function createProviderSignIn(deps: {
       const flowCookie = handoff ? undefined : (request.flowCookie ?? randomBytes(32).toString('base64url'));
       const started = await flows.start({
         provider: client.id,
-        purpose: 'sign_in',
+        purpose: link ? 'link' : 'sign_in',
+        ...link,
         returnTo,
         binding: flowCookie ? { kind: 'cookie', cookieHash: sha256(flowCookie) } : { kind: 'handoff', codeChallenge: input.codeChallenge! },
       });
@@ -167,13 +177,17 @@ export function createProviderSignIn(deps: {
       if (!back) throw new AppError('INVALID_STATE');
       const boundHere = flow?.binding.kind !== 'cookie' || (flowCookie !== null && sha256(flowCookie) === flow.binding.cookieHash);
       const client = clients.get(provider);
-      if (!flow || flow.provider !== provider || !boundHere || !client || flow.purpose !== 'sign_in') {
+      if (!flow || flow.provider !== provider || !boundHere || !client) {
         return failure(back, new AppError('INVALID_STATE'), state);
       }
       try {
         await limits.consume('providerFinishIp', clientKey(caller.ip));
         const identity = await redeem(client, params, flow);
         if (flow.binding.kind === 'handoff') return { location: withParams(back, { state, code: await flows.handOver(flow, identity) }) };
+        if (flow.purpose === 'link') {
+          await linker.complete(flow, identity, caller);
+          return { location: back };
+        }
         try {
           const { signedIn } = await signInWith(identity, caller, null);
           return { location: back, signedIn };
