@@ -4,11 +4,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
+/** The pages on the shared auth page (shared/index.html), one per GraphQL client. */
 export const EXAMPLES = ['apollo', 'urql'] as const;
+/** Pages with an index.html of their own (not the shared page's forms, so not in EXAMPLES). */
+export const OWN_PAGES = ['providers'] as const;
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 export async function buildExamples(outdir: string): Promise<void> {
-  for (const name of EXAMPLES) {
+  for (const name of [...EXAMPLES, ...OWN_PAGES]) {
     await mkdir(join(outdir, name), { recursive: true });
     await build({
       entryPoints: [join(here, name, 'main.ts')],
@@ -22,6 +25,7 @@ export async function buildExamples(outdir: string): Promise<void> {
       // Apollo Client checks process.env.NODE_ENV (dev-only warnings); a page has no process.
       define: { 'process.env.NODE_ENV': '"production"' },
     });
-    await copyFile(join(here, 'shared', 'index.html'), join(outdir, name, 'index.html'));
+    const ownPage = (OWN_PAGES as readonly string[]).includes(name);
+    await copyFile(join(here, ownPage ? name : 'shared', 'index.html'), join(outdir, name, 'index.html'));
   }
 }

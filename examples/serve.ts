@@ -1,6 +1,7 @@
 // `npm run examples`: builds the example pages and serves them from an origin of their own,
-// http://localhost:5173/apollo/ and /urql/, talking to the API at http://localhost:4000/graphql
-// (start it with CORS_ORIGINS=http://localhost:5173). Also used by the browser tests.
+// http://localhost:5173/apollo/, /urql/ and /providers/, talking to the API at
+// http://localhost:4000/graphql (start it with CORS_ORIGINS=http://localhost:5173; /providers/
+// needs the provider settings printed below). Also used by the browser tests.
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';
@@ -34,7 +35,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await buildExamples(outdir);
   const port = Number(process.env.EXAMPLES_PORT ?? 5173);
   createStaticServer(outdir).listen(port, 'localhost', () => {
-    console.log(`Examples at http://localhost:${port}/apollo/ and http://localhost:${port}/urql/`);
-    console.log('Start the API with: CORS_ORIGINS=http://localhost:' + port + ' npm start');
+    const origin = `http://localhost:${port}`;
+    console.log(`Examples at ${origin}/apollo/, ${origin}/urql/ and ${origin}/providers/`);
+    console.log(`Start the API with: CORS_ORIGINS=${origin} npm start`);
+    // localhost on both sides: one site, so the flow and session cookies reach the API (examples/providers/main.ts).
+    console.log(
+      `For ${origin}/providers/ add a provider (its redirect URI: http://localhost:4000/auth/callback/google):\n` +
+        `  PUBLIC_URL=http://localhost:4000 PROVIDER_RETURN_URLS=${origin}/providers/ CORS_ORIGINS=${origin} ` +
+        'GOOGLE_CLIENT_ID=… GOOGLE_CLIENT_SECRET=… npm start',
+    );
   });
 }
