@@ -13,6 +13,9 @@ import { MAIL, codeIn } from './support/smtp-sink.ts';
 import { startAppWithMailbox, type TestAppWithMailbox } from './support/test-app.ts';
 import type { TestClient } from './support/test-client.ts';
 import { turnOnTwoFactor } from './support/two-factor.ts';
+import { createSecretBox } from '../src/services/security/secret-box.ts';
+import { reencryptSecrets } from '../src/services/security/reencrypt-secrets.ts';
+import { TEST_ENCRYPTION_KEY } from './support/test-app.ts';
 
 const IDENTITY_PROVIDERS = `query { identityProviders { id name } }`;
 const START = `mutation($input: StartProviderSignInInput!) { startProviderSignIn(input: $input) { authorizationUrl state expiresAt } }`;
@@ -342,5 +345,24 @@ describe('unlinkIdentity', () => {
     expect((await browser.graphql(DASHBOARD)).errors).toBeUndefined();
     expect((await browser.graphql(LINKED)).data?.linkedIdentities).toEqual([]);
     expect((await t.sink.waitForMail(who.email!, 1, /unlinked/i)).subject).toMatch(/Corp SSO unlinked/);
+  });
+});
+
+// Last in this file: the app's own key no longer opens the flows it re-seals.
+describe('an ENCRYPTION_KEY rotation', () => {
+  it('re-seals a pending provider sign-in with npm run reencrypt-secrets, so it finishes under the new key alone', async () => {
+    const verifier = randomBytes(32).toString('base64url');
+    const codeChallenge = createHash('sha256').update(verifier).digest('base64url');
+    const started = await t.client().graphql(START, { input: { provider: 'corp', returnTo: NATIVE, codeChallenge } });
+    const back = (await callback(null, await throughProvider(started.data!.startProviderSignIn.authorizationUrl, account()))).location;
+    const prisma = t.app.services.prisma;
+    const before = await prisma.providerFlow.findMany({ select: { sealed: true } });
+    const rotation = createSecretBox({ key: Buffer.from('b0b'.padEnd(64, '0'), 'hex'), previousKey: Buffer.from(TEST_ENCRYPTION_KEY, 'hex') });
+    const report = await reencryptSecrets(prisma, rotation);
+    expect(report.providerSecretsReencrypted).toBe(before.length);
+    const onlyNewKey = createSecretBox({ key: Buffer.from('b0b'.padEnd(64, '0'), 'hex'), previousKey: undefined });
+    const flow = await prisma.providerFlow.findFirstOrThrow({ where: { stateHash: createHash('sha256').update(back.searchParams.get('state')!).digest('hex') } });
+    expect(onlyNewKey.open(flow.sealed, flow.stateHash)).toMatchObject({ stale: false });
+    expect(createSecretBox({ key: Buffer.from(TEST_ENCRYPTION_KEY, 'hex'), previousKey: undefined }).open(flow.sealed, flow.stateHash)).toBeNull();
   });
 });

@@ -133,7 +133,9 @@ export function createProviderSignIn(deps: {
       return await client.redeem({ params }, { state: params.get('state') ?? '', nonce: flow.nonce, codeVerifier: flow.codeVerifier });
     } catch (error) {
       if (!(error instanceof ProviderFailure)) throw error;
-      logger.warn(`[providers] ${client.id} sign-in failed: ${error.reason}`, { provider: client.id, reason: error.reason, check: error.check });
+      // A user who cancelled at the provider is no operator's concern; everything else is.
+      const log = error.reason === 'ACCESS_DENIED' ? logger.info.bind(logger) : logger.warn.bind(logger);
+      log(`[providers] ${client.id} sign-in failed: ${error.reason}`, { provider: client.id, reason: error.reason, check: error.check });
       throw providerError(client.id, error.reason);
     }
   }

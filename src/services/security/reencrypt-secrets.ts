@@ -1,7 +1,8 @@
 // The last step of an ENCRYPTION_KEY rotation (scripts/reencrypt-secrets.ts): every stored
-// authenticator secret and queued mail still sealed under ENCRYPTION_KEY_PREVIOUS is re-sealed under
-// the current key, so the previous key can be dropped without locking out accounts that did not sign
-// in meanwhile, or losing mail still waiting for its retry.
+// authenticator secret, queued mail, kept provider token and pending provider flow still sealed under
+// ENCRYPTION_KEY_PREVIOUS is re-sealed under the current key, so the previous key can be dropped
+// without locking out accounts that did not sign in meanwhile, losing mail still waiting for its
+// retry, or Apple tokens that must be revoked.
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import { createMailOutbox } from '../mail/mail-outbox.ts';
 import type { SecretBox } from './secret-box.ts';
@@ -15,10 +16,12 @@ export interface ReencryptionReport {
   unreadable: string[];
   /** Queued mails re-sealed under the current key. */
   mailsReencrypted: number;
+  /** Kept provider tokens (Apple's) and pending provider flows re-sealed under the current key. */
+  providerSecretsReencrypted: number;
 }
 
 export async function reencryptSecrets(prisma: PrismaClient, box: SecretBox): Promise<ReencryptionReport> {
-  const report: ReencryptionReport = { reencrypted: 0, current: 0, unreadable: [], mailsReencrypted: 0 };
+  const report: ReencryptionReport = { reencrypted: 0, current: 0, unreadable: [], mailsReencrypted: 0, providerSecretsReencrypted: 0 };
   const rows = await prisma.twoFactorCredential.findMany({ select: { userId: true, secretEncrypted: true } });
   for (const row of rows) {
     const opened = box.open(row.secretEncrypted, row.userId);
@@ -40,6 +43,19 @@ export async function reencryptSecrets(prisma: PrismaClient, box: SecretBox): Pr
     if (!opened?.stale) continue;
     const { count } = await prisma.outboxMail.updateMany({ where: { id: row.id, payload: row.payload }, data: { payload: outbox.seal(row.id, opened.payload) } });
     report.mailsReencrypted += count;
+  }
+  // Each only if unchanged meanwhile, like the secrets above.
+  for (const row of await prisma.identity.findMany({ where: { refreshTokenEncrypted: { not: null } }, select: { id: true, refreshTokenEncrypted: true } })) {
+    const opened = box.open(row.refreshTokenEncrypted!, row.id);
+    if (!opened?.stale) continue;
+    const data = { refreshTokenEncrypted: box.seal(opened.plain, row.id) };
+    report.providerSecretsReencrypted += (await prisma.identity.updateMany({ where: { id: row.id, refreshTokenEncrypted: row.refreshTokenEncrypted }, data })).count;
+  }
+  for (const row of await prisma.providerFlow.findMany({ select: { stateHash: true, sealed: true } })) {
+    const opened = box.open(row.sealed, row.stateHash);
+    if (!opened?.stale) continue;
+    const data = { sealed: box.seal(opened.plain, row.stateHash) };
+    report.providerSecretsReencrypted += (await prisma.providerFlow.updateMany({ where: { stateHash: row.stateHash, sealed: row.sealed }, data })).count;
   }
   return report;
 }

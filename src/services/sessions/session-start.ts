@@ -57,8 +57,11 @@ export function createSessionStart(deps: {
     try {
       await twoFactor.checkSignIn(user, secondFactor.code, caller, { provider: via.identity?.provider });
     } catch (error) {
-      if (!(error instanceof AppError && error.code === 'SECOND_FACTOR_REQUIRED') || !(await hasPasskey(user.id))) throw error;
-      throw new AppError('SECOND_FACTOR_REQUIRED', error.message, { passkey: true });
+      if (!(error instanceof AppError && error.code === 'SECOND_FACTOR_REQUIRED')) throw error;
+      // After a provider, the code goes to finishProviderSignIn; a passkey has no part in that flow.
+      if (via.identity) throw new AppError('SECOND_FACTOR_REQUIRED', 'a two-factor code is required: send finishProviderSignIn again with `code`');
+      if (await hasPasskey(user.id)) throw new AppError('SECOND_FACTOR_REQUIRED', error.message, { passkey: true });
+      throw error;
     }
   }
 
