@@ -16,8 +16,8 @@ import { AppError, ERROR_CODES, type ErrorCode } from '../services/errors.ts';
 export const CALLBACK_PREFIX = '/auth/callback/';
 const MAX_FORM_BYTES = 8 * 1024;
 
-function jsonError(status: number, code: ErrorCode, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify({ errors: [{ message: ERROR_CODES[code], extensions: { code } }] }), {
+function jsonError(status: number, code: ErrorCode, headers: Record<string, string> = {}, message: string = ERROR_CODES[code]): Response {
+  return new Response(JSON.stringify({ errors: [{ message, extensions: { code } }] }), {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
   });
@@ -28,7 +28,9 @@ async function callbackParams(request: Request, url: URL): Promise<URLSearchPara
   if (request.method === 'GET') return url.searchParams;
   if (request.method !== 'POST') return jsonError(405, 'METHOD_NOT_ALLOWED', { allow: 'GET, POST' });
   const mediaType = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (mediaType !== 'application/x-www-form-urlencoded') return jsonError(415, 'UNSUPPORTED_MEDIA_TYPE');
+  if (mediaType !== 'application/x-www-form-urlencoded') {
+    return jsonError(415, 'UNSUPPORTED_MEDIA_TYPE', {}, 'the callback takes a form: Content-Type: application/x-www-form-urlencoded');
+  }
   if (Number(request.headers.get('content-length') ?? 0) > MAX_FORM_BYTES) return jsonError(413, 'PAYLOAD_TOO_LARGE');
   const body = await request.text();
   if (Buffer.byteLength(body) > MAX_FORM_BYTES) return jsonError(413, 'PAYLOAD_TOO_LARGE');

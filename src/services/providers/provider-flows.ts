@@ -44,6 +44,8 @@ export interface ProviderFlows {
   handOver(flow: Flow, identity: ProvedIdentity): Promise<string>;
   /** Puts a flow a finish claimed back as it was (a second factor still to come). */
   putBack(flow: Flow): Promise<void>;
+  /** Forgets a flow that never got going (the provider could not be reached at start). */
+  discard(state: string): Promise<void>;
 }
 
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -142,6 +144,10 @@ export function createProviderFlows(deps: { prisma: PrismaClient; box: SecretBox
 
     async putBack(flow) {
       await prisma.providerFlow.create({ data: rowOf(flow, flow.handoffCodeHash) });
+    },
+
+    async discard(state) {
+      await prisma.providerFlow.deleteMany({ where: { stateHash: sha256(state) } });
     },
   };
 }

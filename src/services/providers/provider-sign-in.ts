@@ -165,6 +165,7 @@ export function createProviderSignIn(deps: {
       try {
         url = await client.authorizationUrl(started);
       } catch (error) {
+        await flows.discard(started.state);
         if (!(error instanceof ProviderFailure)) throw error;
         logger.warn(`[providers] ${client.id} unavailable at start: ${error.reason}`, { provider: client.id, check: error.check });
         throw providerError(client.id, error.reason);
