@@ -10,7 +10,7 @@ import { freePort } from './support/free-port.ts';
 import { followRedirects, type OidcAccount, type OidcTestProvider, startOidcProvider } from './support/identity-providers/index.ts';
 import { DASHBOARD, GOOD_PASSWORD, SIGN_IN_WITH_TWO_FACTOR, uniqueEmail, VERIFY_EMAIL } from './support/operations.ts';
 import { MAIL, codeIn } from './support/smtp-sink.ts';
-import { startAppWithMailbox, type TestAppWithMailbox } from './support/test-app.ts';
+import { startAppWithMailbox, startSecondInstance, type TestAppWithMailbox } from './support/test-app.ts';
 import type { TestClient } from './support/test-client.ts';
 import { turnOnTwoFactor } from './support/two-factor.ts';
 import { createSecretBox } from '../src/services/security/secret-box.ts';
@@ -27,6 +27,7 @@ const FINISH_LINK = `mutation($input: FinishProviderLinkInput!) { finishProvider
 const LINKED = `query { linkedIdentities { id provider { id name } email createdAt lastUsedAt } }`;
 const UNLINK = `mutation($input: UnlinkIdentityInput!) { unlinkIdentity(input: $input) { message } }`;
 const SESSIONS = `query { sessions { id current provider } }`;
+const CHANGE_PASSWORD_MUTATION = `mutation($input: ChangePasswordInput!) { changePassword(input: $input) { message } }`;
 
 const APP = 'https://app.example.com/signed-in';
 const NATIVE = 'http://127.0.0.1/oauth';
@@ -283,7 +284,7 @@ describe('linking from a signed-in session', () => {
     const res = await callback(client, await throughProvider(started.data!.startProviderLink.authorizationUrl, who));
     expect(res.location.href).toBe(APP);
     expect((await client.graphql(LINKED)).data?.linkedIdentities).toEqual([
-      { id: expect.any(String), provider: { id: 'corp', name: 'Corp SSO' }, email: who.email, createdAt: expect.any(String), lastUsedAt: expect.any(String) },
+      { id: expect.any(String), provider: { id: 'corp', name: 'Corp SSO' }, email: who.email, createdAt: expect.any(String), lastUsedAt: null },
     ]);
     expect((await t.sink.waitForMail(email, 1, /linked/i)).subject).toMatch(/Corp SSO linked/);
     expect((await client.graphql(EVENTS)).data?.securityEvents[0]).toEqual({ kind: 'IDENTITY_LINKED', provider: 'corp' });
@@ -291,6 +292,8 @@ describe('linking from a signed-in session', () => {
     await browserSignIn(browser, who);
     expect((await browser.graphql(ME)).data?.me.id).toBe(userId);
     expect((await browser.graphql(SESSIONS)).data?.sessions.find((s: { current: boolean }) => s.current)).toMatchObject({ provider: 'corp' });
+    // Linking is not a sign-in; this was.
+    expect((await browser.graphql(LINKED)).data?.linkedIdentities[0].lastUsedAt).toEqual(expect.any(String));
   });
 
   it('refuses an identity linked to another account (IDENTITY_IN_USE), and a link whose session has ended', async () => {
@@ -345,6 +348,58 @@ describe('unlinkIdentity', () => {
     expect((await browser.graphql(DASHBOARD)).errors).toBeUndefined();
     expect((await browser.graphql(LINKED)).data?.linkedIdentities).toEqual([]);
     expect((await t.sink.waitForMail(who.email!, 1, /unlinked/i)).subject).toMatch(/Corp SSO unlinked/);
+  });
+});
+
+describe('a provider turned off (PROVIDERS_DISABLED)', () => {
+  it('is no longer offered or started, its callback is 404 and its pending flows are dead; its identities stay listed and unlinkable', async () => {
+    const verifier = randomBytes(32).toString('base64url');
+    const codeChallenge = createHash('sha256').update(verifier).digest('base64url');
+    const browser = t.client();
+    await browserSignIn(browser, account());
+    expect((await browser.graphql(CHANGE_PASSWORD_MUTATION, { input: { newPassword: 'quiet-harbor-lantern-77' } })).errors).toBeUndefined();
+    // A flow handed to an app before the provider was turned off.
+    const started = await t.client().graphql(START, { input: { provider: 'corp', returnTo: NATIVE, codeChallenge } });
+    const back = (await callback(null, await throughProvider(started.data!.startProviderSignIn.authorizationUrl, account()))).location;
+
+    const off = await startSecondInstance(t, { PROVIDERS_DISABLED: 'corp', PUBLIC_URL: product, PROVIDER_RETURN_URLS: `${APP},${NATIVE}`, OIDC_PROVIDERS: 'corp', OIDC_CORP_ISSUER: op.serverUrl, OIDC_CORP_CLIENT_ID: 'api', OIDC_CORP_CLIENT_SECRET: 'api-secret', OIDC_CORP_NAME: 'Corp SSO' });
+    try {
+      expect((await off.client().graphql(IDENTITY_PROVIDERS)).data?.identityProviders).toEqual([]);
+      expect((await off.client().graphql(START, { input: { provider: 'corp' } })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'provider' });
+      expect((await fetch(new URL('/auth/callback/corp?state=x&code=y', off.url), { redirect: 'manual' })).status).toBe(404);
+      const finish = await off.client().graphql(FINISH, { input: { state: back.searchParams.get('state'), authorizationCode: back.searchParams.get('code'), codeVerifier: verifier } });
+      expect(errorCode(finish)).toBe('INVALID_STATE');
+      const session = (await browser.jar.getCookies(t.graphqlUrl.href)).find((c) => c.key === browser.cookieName)!.value;
+      const same = off.client();
+      await same.jar.setCookie(`${same.cookieName}=${session}`, off.graphqlUrl.href);
+      const [identity] = (await same.graphql(LINKED)).data?.linkedIdentities;
+      expect(identity).toMatchObject({ provider: { id: 'corp', name: 'Corp SSO' } });
+      expect((await same.graphql(UNLINK, { input: { id: identity.id, password: 'quiet-harbor-lantern-77' } })).errors).toBeUndefined();
+    } finally {
+      await off.close();
+    }
+  });
+});
+
+describe('limits', () => {
+  it('counts callbacks per client address before looking anything up, and a refused one leaves the flow for later', async () => {
+    const limited = await startAppWithMailbox(
+      { PUBLIC_URL: product, PROVIDER_RETURN_URLS: APP, OIDC_PROVIDERS: 'corp', OIDC_CORP_ISSUER: op.serverUrl, OIDC_CORP_CLIENT_ID: 'api', OIDC_CORP_CLIENT_SECRET: 'api-secret', RATE_LIMITS: 'on', RATE_LIMIT_PROVIDER_FINISH_IP: '2/900' },
+      {},
+      {},
+    );
+    try {
+      for (let i = 0; i < 2; i++) {
+        const guessed = await fetch(new URL(`/auth/callback/corp?state=guess-${i}&code=x`, limited.url), { redirect: 'manual' });
+        expect(new URL(guessed.headers.get('location')!).searchParams.get('error')).toBe('INVALID_STATE');
+      }
+      const refused = await fetch(new URL('/auth/callback/corp?state=guess-3&code=x', limited.url), { redirect: 'manual' });
+      const params = new URL(refused.headers.get('location')!).searchParams;
+      expect(params.get('error')).toBe('RATE_LIMITED');
+      expect(Number(params.get('retryAfter'))).toBeGreaterThan(0);
+    } finally {
+      await limited.close();
+    }
   });
 });
 

@@ -25,8 +25,8 @@ export interface ProviderAccounts {
   match(identity: ProvedIdentity, caller: Caller): Promise<AccountMatch>;
   /** The new account, verified, without a password, with its identity: SIGN_UP in the same transaction. Null when a sign-up racing this one took the address or the identity: match again. */
   create(identity: ProvedIdentity, caller: Caller): Promise<{ user: User; identity: Identity } | null>;
-  /** Writes the link of an identity to `user` with IDENTITY_LINKED and the notice mail; CONFLICT when it is taken meanwhile. */
-  link(user: User, identity: ProvedIdentity, caller: Caller): Promise<Identity>;
+  /** Writes the link of an identity to `user` with IDENTITY_LINKED and the notice mail; CONFLICT when it is taken meanwhile. `signingIn`: the link is made by a sign-in through it. */
+  link(user: User, identity: ProvedIdentity, caller: Caller, signingIn?: boolean): Promise<Identity>;
   /** After a sign-in through it: the email as last asserted, and the time. */
   used(identity: Identity, proved: ProvedIdentity): Promise<void>;
 }
@@ -116,7 +116,7 @@ export function createProviderAccounts(deps: {
       try {
         return await prisma.$transaction(async (tx) => {
           const user = await tx.user.create({ data: { username: usernameFor(proved, email), email, emailVerified: true, passwordHash: null } });
-          const identity = await tx.identity.create({ data: { userId: user.id, ...identityData(proved, email) } });
+          const identity = await tx.identity.create({ data: { userId: user.id, ...identityData(proved, email), lastUsedAt: new Date() } });
           await keepRefreshToken(tx, identity, proved);
           await events.record(user.id, 'SIGN_UP', caller, tx, { provider: proved.provider });
           return { user, identity };
@@ -127,11 +127,11 @@ export function createProviderAccounts(deps: {
       }
     },
 
-    async link(user, proved, caller) {
+    async link(user, proved, caller, signingIn = false) {
       const email = providerEmail(proved);
       try {
         return await outbox.transaction(async (tx, mail) => {
-          const identity = await tx.identity.create({ data: { userId: user.id, ...identityData(proved, email), lastUsedAt: new Date() } });
+          const identity = await tx.identity.create({ data: { userId: user.id, ...identityData(proved, email), lastUsedAt: signingIn ? new Date() : null } });
           await keepRefreshToken(tx, identity, proved);
           await events.record(user.id, 'IDENTITY_LINKED', caller, tx, { provider: proved.provider });
           // The account's own unverified address, proved by the provider, becomes verified.

@@ -102,10 +102,22 @@ export function createProviderLinks(deps: {
       await limits.consume('providerFinishIp', clientKey(caller.ip));
       const flow = await flows.claimAtFinish(input.state);
       const bound = flow?.binding.kind === 'handoff' && s256(input.codeVerifier) === flow.binding.codeChallenge;
-      if (!flow?.identity || flow.purpose !== 'link' || !bound || flow.sessionId !== viewer.session.id || sha256(input.authorizationCode) !== flow.handoffCodeHash) {
+      if (
+        !flow?.identity ||
+        flow.purpose !== 'link' ||
+        !bound ||
+        flow.sessionId !== viewer.session.id ||
+        sha256(input.authorizationCode) !== flow.handoffCodeHash ||
+        !clients.has(flow.provider)
+      ) {
         throw new AppError('INVALID_STATE');
       }
-      return viewOf(await linker.complete(flow, flow.identity, caller));
+      try {
+        return viewOf(await linker.complete(flow, flow.identity, caller));
+      } catch (error) {
+        await flows.putBack(flow).catch(() => undefined);
+        throw error;
+      }
     },
 
     async list(userId) {
@@ -120,8 +132,10 @@ export function createProviderLinks(deps: {
       const identity = UUID.test(input.id) ? await prisma.identity.findFirst({ where: { id: input.id, userId: user.id } }) : null;
       if (!identity) throw new AppError('NOT_FOUND', 'no such identity');
       const ended = await outbox.transaction(async (tx, mail) => {
-        // Unlinks of one account queue here, so two at once cannot each leave the other as the last way in.
+        // Unlinks of one account queue here, so two at once cannot each leave the other as the last way in;
+        // and a sign-in through this identity waits (its session row refers to it), so none survives the unlink.
         await tx.$executeRaw`SELECT 1 FROM users WHERE id = ${user.id}::uuid FOR UPDATE`;
+        await tx.$executeRaw`SELECT 1 FROM identities WHERE id = ${identity.id}::uuid FOR UPDATE`;
         // Never the last way in: a password, another identity of an enabled provider, or a passkey.
         const others = await tx.identity.findMany({ where: { userId: user.id, id: { not: identity.id } }, select: { provider: true } });
         const passkeys = deps.passkeysEnabled ? await tx.passkey.count({ where: { userId: user.id } }) : 0;

@@ -72,8 +72,8 @@ export interface ProviderSignIn {
 
 const CODE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 
-/** The errors that leave a waiting flow waiting: the user may still send the right code. */
-const FLOW_WAITS = new Set(['SECOND_FACTOR_REQUIRED', 'INVALID_CODE', 'RATE_LIMITED']);
+/** 256 random bits, base64url: a flow cookie this server could have set (anything else is replaced). */
+const FLOW_COOKIE = /^[A-Za-z0-9_-]{43}$/;
 
 /** `url` with these parameters set (never appended: a return URL cannot plant its own `code`). */
 function withParams(url: string, params: Record<string, string | number | undefined>): string {
@@ -116,7 +116,7 @@ export function createProviderSignIn(deps: {
     }
     // Linked by email: only once the second factor is through, then the session carries the new link.
     await sessionStart.checkSecondFactor(match.user, caller, { code }, { identity: { id: '', provider: identity.provider } });
-    const linked = await accounts.link(match.user, identity, caller);
+    const linked = await accounts.link(match.user, identity, caller, true);
     const signedIn = await sessionStart.signIn(match.user, caller, 'satisfied', { identity: { id: linked.id, provider: identity.provider } });
     return { signedIn, created: false };
   }
@@ -153,7 +153,8 @@ export function createProviderSignIn(deps: {
       if (!handoff && request.cookieless) throw badInput('codeChallenge', 'is required for clients without cookies (handoff mode)');
       const returnTo = input.returnTo != null ? matchReturnTo(input.returnTo, config.returnUrls, handoff ? 'handoff' : 'browser')?.href : handoff ? undefined : fallbackReturn;
       if (!returnTo) throw badInput('returnTo', input.returnTo == null ? 'is required in handoff mode' : 'is not an allowed return URL (PROVIDER_RETURN_URLS)');
-      const flowCookie = handoff ? undefined : (request.flowCookie ?? randomBytes(32).toString('base64url'));
+      const reusable = request.flowCookie !== null && FLOW_COOKIE.test(request.flowCookie) ? request.flowCookie : undefined;
+      const flowCookie = handoff ? undefined : (reusable ?? randomBytes(32).toString('base64url'));
       const started = await flows.start({
         provider: client.id,
         purpose: link ? 'link' : 'sign_in',
@@ -175,6 +176,14 @@ export function createProviderSignIn(deps: {
 
     async callback(provider, params, flowCookie, caller) {
       const state = params.get('state') ?? '';
+      // Counted before anything is looked up, so guessed or replayed callbacks count too; a refused
+      // one leaves the flow as it was, for the browser to come back after the wait.
+      try {
+        await limits.consume('providerFinishIp', clientKey(caller.ip));
+      } catch (error) {
+        if (!fallbackReturn) throw error;
+        return failure(fallbackReturn, error, state);
+      }
       const flow = await flows.claimAtCallback(state);
       const back = flow?.returnTo ?? fallbackReturn;
       if (!back) throw new AppError('INVALID_STATE');
@@ -184,7 +193,6 @@ export function createProviderSignIn(deps: {
         return failure(back, new AppError('INVALID_STATE'), state);
       }
       try {
-        await limits.consume('providerFinishIp', clientKey(caller.ip));
         const identity = await redeem(client, params, flow);
         if (flow.binding.kind === 'handoff') return { location: withParams(back, { state, code: await flows.handOver(flow, identity) }) };
         if (flow.purpose === 'link') {
@@ -220,7 +228,9 @@ export function createProviderSignIn(deps: {
       try {
         return await signInWith(flow.identity, caller, input.code);
       } catch (error) {
-        if (error instanceof AppError && FLOW_WAITS.has(error.code)) await flows.putBack(flow);
+        // Bound and right, yet refused (a second factor, a taken email, …): the flow waits until it
+        // expires or a finish succeeds, as the app may try again.
+        await flows.putBack(flow).catch(() => undefined);
         throw error;
       }
     },
