@@ -328,6 +328,39 @@ describe('linking from a signed-in session', () => {
   });
 });
 
+describe('what a link and a sign-in do besides', () => {
+  it("verifies the account's own unverified address when the linked provider proves it, and a different address verifies nothing", async () => {
+    const { client, email } = await signUpNewUser(t);
+    const link = async (who: OidcAccount) => {
+      const started = await client.graphql(START_LINK, { input: { provider: 'corp', password: GOOD_PASSWORD } });
+      return callback(client, await throughProvider(started.data!.startProviderLink.authorizationUrl, who));
+    };
+    await link(account({ email: uniqueEmail('elsewhere') }));
+    expect((await client.graphql(ME)).data?.me.emailVerified).toBe(false);
+    const [other] = (await client.graphql(LINKED)).data?.linkedIdentities;
+    expect((await client.graphql(UNLINK, { input: { id: other.id, password: GOOD_PASSWORD } })).errors).toBeUndefined();
+    await link(account({ email }));
+    expect((await client.graphql(ME)).data?.me.emailVerified).toBe(true);
+    expect((await client.graphql(EVENTS)).data?.securityEvents.slice(0, 2)).toEqual([
+      { kind: 'EMAIL_VERIFIED', provider: 'corp' },
+      { kind: 'IDENTITY_LINKED', provider: 'corp' },
+    ]);
+  });
+
+  it('sets the device cookie at the callback, as signIn does, and mails the new-sign-in notice to an existing account', async () => {
+    const who = account();
+    await browserSignIn(t.client(), who);
+    const elsewhere = t.client({ headers: { 'user-agent': 'Other browser/1.0' } });
+    const { authorizationUrl } = await startBrowser(elsewhere);
+    const url = await throughProvider(authorizationUrl, who);
+    const cookie = await elsewhere.jar.getCookieString(url.href);
+    const res = await fetch(url, { redirect: 'manual', headers: { cookie, 'user-agent': 'Other browser/1.0' } });
+    const set = res.headers.getSetCookie().map((header) => header.split('=')[0]);
+    expect(set).toEqual(expect.arrayContaining([elsewhere.cookieName, 'device_token']));
+    expect((await t.sink.waitForMail(who.email!, 1, MAIL.newSignIn)).subject).toMatch(/new sign-in/i);
+  });
+});
+
 describe('unlinkIdentity', () => {
   it('never removes the last way in, and otherwise unlinks, ends the other sessions it signed in, and mails a notice', async () => {
     const who = account();
