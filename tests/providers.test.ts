@@ -361,6 +361,36 @@ describe('what a link and a sign-in do besides', () => {
   });
 });
 
+describe('more of the flow', () => {
+  it('asks the second factor even when the provider says it did multi-factor (amr, acr)', async () => {
+    const browser = t.client();
+    const who = account();
+    await browserSignIn(browser, who);
+    await turnOnTwoFactor(browser);
+    const again = t.client();
+    const { authorizationUrl } = await startBrowser(again);
+    const url = await throughProvider(authorizationUrl, who);
+    op.tamperNextIdToken({ claims: (payload) => ({ ...payload, amr: ['mfa', 'otp'], acr: 'http://schemas.openid.net/pape/policies/2007/06/multi-factor' }) });
+    const res = await callback(again, url);
+    expect(res.location.searchParams.get('error')).toBe('SECOND_FACTOR_REQUIRED');
+    expect((await again.graphql(ME)).data?.me).toBeNull();
+  });
+
+  it('lets two tabs of one browser each sign in: a new start reuses the flow cookie', async () => {
+    const browser = t.client();
+    const first = await startBrowser(browser);
+    const second = await startBrowser(browser);
+    const [a, b] = [await throughProvider(second.authorizationUrl, account()), await throughProvider(first.authorizationUrl, account())];
+    expect((await callback(browser, a)).location.href).toBe(APP);
+    expect((await callback(browser, b)).location.href).toBe(APP);
+  });
+
+  it('refuses a malformed code challenge at start', async () => {
+    const res = await t.client().graphql(START, { input: { provider: 'corp', returnTo: NATIVE, codeChallenge: 'too-short' } });
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'codeChallenge' });
+  });
+});
+
 describe('unlinkIdentity', () => {
   it('never removes the last way in, and otherwise unlinks, ends the other sessions it signed in, and mails a notice', async () => {
     const who = account();
@@ -415,9 +445,9 @@ describe('a provider turned off (PROVIDERS_DISABLED)', () => {
 });
 
 describe('limits', () => {
-  it('counts callbacks per client address before looking anything up, and a refused one leaves the flow for later', async () => {
+  it('counts callbacks per client address before looking anything up, and starts on their own', async () => {
     const limited = await startAppWithMailbox(
-      { PUBLIC_URL: product, PROVIDER_RETURN_URLS: APP, OIDC_PROVIDERS: 'corp', OIDC_CORP_ISSUER: op.serverUrl, OIDC_CORP_CLIENT_ID: 'api', OIDC_CORP_CLIENT_SECRET: 'api-secret', RATE_LIMITS: 'on', RATE_LIMIT_PROVIDER_FINISH_IP: '2/900' },
+      { PUBLIC_URL: product, PROVIDER_RETURN_URLS: APP, OIDC_PROVIDERS: 'corp', OIDC_CORP_ISSUER: op.serverUrl, OIDC_CORP_CLIENT_ID: 'api', OIDC_CORP_CLIENT_SECRET: 'api-secret', RATE_LIMITS: 'on', RATE_LIMIT_PROVIDER_FINISH_IP: '2/900', RATE_LIMIT_PROVIDER_START_IP: '2/900' },
       {},
       {},
     );
@@ -430,6 +460,9 @@ describe('limits', () => {
       const params = new URL(refused.headers.get('location')!).searchParams;
       expect(params.get('error')).toBe('RATE_LIMITED');
       expect(Number(params.get('retryAfter'))).toBeGreaterThan(0);
+      // Starts have a limit of their own.
+      for (let i = 0; i < 2; i++) expect((await limited.client().graphql(START, { input: { provider: 'corp' } })).errors).toBeUndefined();
+      expect(errorCode(await limited.client().graphql(START, { input: { provider: 'corp' } }))).toBe('RATE_LIMITED');
     } finally {
       await limited.close();
     }
