@@ -287,13 +287,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (raw.COOKIE_SAME_SITE === 'none' && !(secureCookie.success ? secureCookie.data : production)) {
     problems.push('COOKIE_SAME_SITE: "none" needs a Secure cookie (COOKIE_SECURE=true, served over HTTPS); browsers drop a SameSite=None cookie that is not Secure');
   }
-  const passkeys = passkeyConfig(raw, production, problems);
-  const port = envSchema.shape.PORT.safeParse(raw.PORT);
-  const providers = parseProviderConfig(
-    raw,
-    { production, host: raw.HOST, port: port.success ? port.data : 4000, cookieSecure: secureCookie.success ? secureCookie.data : production },
-    problems,
-  );
+  // The port as configured (4000 when it is not a valid one, which is reported above), for the default origins and PUBLIC_URL.
+  const portParsed = envSchema.shape.PORT.safeParse(raw.PORT);
+  const port = portParsed.success ? portParsed.data : 4000;
+  const passkeys = passkeyConfig(raw, production, port, problems);
+  const providers = parseProviderConfig(raw, { production, host: raw.HOST, port, cookieSecure: secureCookie.success ? secureCookie.data : production }, problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
 
@@ -354,7 +352,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
  * origin plus each CORS origin at or under the RP ID. In production nothing is assumed: passkeys
  * stay off until both are set.
  */
-function passkeyConfig(raw: Record<string, string | undefined>, production: boolean, problems: string[]): Pick<PasskeyConfig, 'enabled' | 'rpId' | 'origins'> {
+function passkeyConfig(
+  raw: Record<string, string | undefined>,
+  production: boolean,
+  port: number,
+  problems: string[],
+): Pick<PasskeyConfig, 'enabled' | 'rpId' | 'origins'> {
   const rpId = raw.PASSKEY_RP_ID ?? (production ? undefined : 'localhost');
   const given = raw.PASSKEY_ORIGINS === undefined ? undefined : list.parse(raw.PASSKEY_ORIGINS);
   if (rpId === undefined || (production && given === undefined)) return { enabled: false, rpId: '', origins: [] };
@@ -371,8 +374,7 @@ function passkeyConfig(raw: Record<string, string | undefined>, production: bool
     if (given.length === 0) problems.push('PASSKEY_ORIGINS: list at least one origin');
     return { enabled: true, rpId, origins: given };
   }
-  const port = envSchema.shape.PORT.safeParse(raw.PORT);
-  const own = `http://localhost:${port.success ? port.data : 4000}`;
+  const own = `http://localhost:${port}`;
   const origins = [...new Set([own, ...list.parse(raw.CORS_ORIGINS ?? '')])].filter((origin) => !passkeyOriginProblem(origin, rpId));
   // A site's own RP ID with nothing under it would refuse every passkey answer: say so now.
   if (origins.length === 0) problems.push(`PASSKEY_ORIGINS: no default origin is at or under PASSKEY_RP_ID ${rpId}; list the site's origins`);

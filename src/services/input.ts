@@ -50,3 +50,10 @@ export function hasInvisibleCharacters(value: string): boolean {
 export function hasUnpairedSurrogates(value: string): boolean {
   return /\p{Cs}/u.test(value);
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An id as the database makes them: anything else names no row, and is not sent to the uuid column. */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

@@ -4,7 +4,7 @@
 // challenge deletes it, success or not, so it can never be answered twice.
 import { randomBytes } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.ts';
-import { sha256Hex } from './webauthn-response.ts';
+import { sha256Hex } from '../security/sha256.ts';
 
 export type ChallengePurpose = 'registration' | 'sign_in' | 'second_factor';
 

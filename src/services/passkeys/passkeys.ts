@@ -16,7 +16,7 @@ import type { PasskeyConfig } from '../../config.ts';
 import { Prisma, type Passkey, type PrismaClient, type User } from '../../generated/prisma/client.ts';
 import type { Caller } from '../caller.ts';
 import { AppError, badInput } from '../errors.ts';
-import { normalizeEmail } from '../input.ts';
+import { isUuid, normalizeEmail } from '../input.ts';
 import type { MailOutbox, MailQueue } from '../mail/mail-outbox.ts';
 import type { Reauthentication } from '../passwords/reauthentication.ts';
 import { clientKey, type RateLimits } from '../security/rate-limits.ts';
@@ -62,8 +62,6 @@ export interface PasskeyService {
 
 export const PASSKEY_NAME_MAX_LENGTH = 64;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function viewOf(passkey: Passkey): PasskeyView {
   const { id, credentialId, name, createdAt, lastUsedAt, backupEligible, backedUp } = passkey;
   return { id, credentialId, name, createdAt, lastUsedAt, backupEligible, backedUp };
@@ -108,7 +106,7 @@ export function createPasskeyService(deps: {
   }
 
   async function ownPasskey(userId: string, id: string): Promise<Passkey> {
-    const passkey = UUID.test(id) ? await prisma.passkey.findFirst({ where: { id, userId } }) : null;
+    const passkey = isUuid(id) ? await prisma.passkey.findFirst({ where: { id, userId } }) : null;
     if (!passkey) throw new AppError('NOT_FOUND', 'no such passkey');
     return passkey;
   }

@@ -8,6 +8,7 @@ import type { AuthenticationResponseJSON, AuthenticatorTransportFuture, Registra
 import { decodeAttestationObject, decodeCredentialPublicKey, isoBase64URL, parseAuthenticatorData } from '@simplewebauthn/server/helpers';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
+import { sha256Hex } from '../security/sha256.ts';
 
 export type RefusalReason = 'ORIGIN' | 'RP_ID' | 'USER_VERIFICATION' | 'MALFORMED' | 'ALGORITHM';
 
@@ -92,8 +93,6 @@ export interface CheckedAttestation extends CheckedCeremony {
   credentialId: string;
   transports: AuthenticatorTransportFuture[];
 }
-
-export const sha256Hex = (value: string) => createHash('sha256').update(value).digest('hex');
 
 /** An answer to navigator.credentials.get(): INVALID_CHALLENGE, or INVALID_CREDENTIALS with its reason, or what passed. */
 export function checkAssertion(json: unknown, expected: Expected): CheckedAssertion {

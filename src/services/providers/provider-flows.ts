@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Prisma, type PrismaClient, type ProviderFlow } from '../../generated/prisma/client.ts';
 import type { SecretBox } from '../security/secret-box.ts';
+import { sha256Hex } from '../security/sha256.ts';
 import type { ProvedIdentity } from './provider-clients.ts';
 
 export type FlowPurpose = 'sign_in' | 'link';
@@ -38,8 +39,12 @@ export interface ProviderFlows {
   start(flow: NewFlow): Promise<{ state: string; nonce: string; codeVerifier: string; expiresAt: Date }>;
   /** The callback's claim on a flow not yet proved: deleted and returned, or null (unknown, used, expired). */
   claimAtCallback(state: string): Promise<Flow | null>;
-  /** A finish's claim on a proved flow: deleted and returned, or null. */
-  claimAtFinish(state: string): Promise<Flow | null>;
+  /**
+   * A finish's claim on a flow handed over after its callback: deleted and returned when the one-time
+   * code and the binding (the app's verifier, or the browser's flow cookie) are right; null
+   * otherwise, the flow used up all the same.
+   */
+  claimHandedOver(state: string, proof: HandOverProof): Promise<ProvedFlow | null>;
   /** Puts a claimed flow back with the identity the callback proved; returns the one-time code for the app or page. */
   handOver(flow: Flow, identity: ProvedIdentity): Promise<string>;
   /** Puts a flow a finish claimed back as it was (a second factor still to come). */
@@ -48,9 +53,17 @@ export interface ProviderFlows {
   discard(state: string): Promise<void>;
 }
 
-export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
-
 /** BASE64URL(SHA-256(verifier)): PKCE's S256, for the app's code challenge. */
+/** What a finish presents for a handed-over flow. */
+export interface HandOverProof {
+  authorizationCode: string;
+  codeVerifier?: string | null | undefined;
+  flowCookie?: string | null | undefined;
+}
+
+/** A flow the callback proved: its identity is known. */
+export type ProvedFlow = Flow & { identity: ProvedIdentity };
+
 export const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
 
 interface Sealed {
@@ -107,7 +120,7 @@ export function createProviderFlows(deps: { prisma: PrismaClient; box: SecretBox
   async function claim(state: string, proved: boolean): Promise<Flow | null> {
     if (state.length === 0 || state.length > MAX_STATE_LENGTH) return null;
     const rows = await prisma.$queryRaw<ProviderFlow[]>(
-      Prisma.sql`DELETE FROM provider_flows WHERE state_hash = ${sha256(state)}
+      Prisma.sql`DELETE FROM provider_flows WHERE state_hash = ${sha256Hex(state)}
                    AND (handoff_code_hash IS NOT NULL) = ${proved}
                  RETURNING state_hash AS "stateHash", provider, purpose, sealed, return_to AS "returnTo",
                            cookie_hash AS "cookieHash", code_challenge AS "codeChallenge", user_id::text AS "userId",
@@ -122,7 +135,7 @@ export function createProviderFlows(deps: { prisma: PrismaClient; box: SecretBox
       const state = randomBytes(32).toString('base64url');
       const flow: Flow = {
         ...newFlow,
-        stateHash: sha256(state),
+        stateHash: sha256Hex(state),
         nonce: randomBytes(32).toString('base64url'),
         codeVerifier: randomBytes(32).toString('base64url'),
         expiresAt: new Date(Date.now() + ttlSeconds * 1000),
@@ -134,11 +147,19 @@ export function createProviderFlows(deps: { prisma: PrismaClient; box: SecretBox
     },
 
     claimAtCallback: (state) => claim(state, false),
-    claimAtFinish: (state) => claim(state, true),
+    async claimHandedOver(state, proof) {
+      const flow = await claim(state, true);
+      if (!flow?.identity || sha256Hex(proof.authorizationCode) !== flow.handoffCodeHash) return null;
+      const bound =
+        flow.binding.kind === 'handoff'
+          ? proof.codeVerifier != null && s256(proof.codeVerifier) === flow.binding.codeChallenge
+          : proof.flowCookie != null && sha256Hex(proof.flowCookie) === flow.binding.cookieHash;
+      return bound ? { ...flow, identity: flow.identity } : null;
+    },
 
     async handOver(flow, identity) {
       const code = randomBytes(32).toString('base64url');
-      await prisma.providerFlow.create({ data: rowOf({ ...flow, identity }, sha256(code)) });
+      await prisma.providerFlow.create({ data: rowOf({ ...flow, identity }, sha256Hex(code)) });
       return code;
     },
 
@@ -147,7 +168,7 @@ export function createProviderFlows(deps: { prisma: PrismaClient; box: SecretBox
     },
 
     async discard(state) {
-      await prisma.providerFlow.deleteMany({ where: { stateHash: sha256(state) } });
+      await prisma.providerFlow.deleteMany({ where: { stateHash: sha256Hex(state) } });
     },
   };
 }

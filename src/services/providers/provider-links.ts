@@ -4,6 +4,7 @@
 import type { Identity, PrismaClient } from '../../generated/prisma/client.ts';
 import type { Caller } from '../caller.ts';
 import { AppError } from '../errors.ts';
+import { isUuid } from '../input.ts';
 import type { MailOutbox } from '../mail/mail-outbox.ts';
 import type { Reauthentication } from '../passwords/reauthentication.ts';
 import { clientKey, type RateLimits } from '../security/rate-limits.ts';
@@ -11,9 +12,8 @@ import type { SecurityEvents } from '../security/security-events.ts';
 import type { SessionStart } from '../sessions/session-start.ts';
 import type { Viewer } from '../viewer.ts';
 import type { ProviderAccounts } from './provider-accounts.ts';
-import type { ProvedIdentity, ProviderClient } from './provider-clients.ts';
-import type { Flow, ProviderFlows } from './provider-flows.ts';
-import { s256, sha256 } from './provider-flows.ts';
+import type { ProviderClient } from './provider-clients.ts';
+import type { ProviderFlows } from './provider-flows.ts';
 import type { IdentityLinker, ProviderSignIn, StartedFlow, StartInput, StartRequest } from './provider-sign-in.ts';
 import type { ProviderTokens } from './provider-tokens.ts';
 import { signInMethodNoticeMail } from './sign-in-method-mail.ts';
@@ -33,8 +33,6 @@ export interface ProviderLinks {
   /** Ends the other sessions the identity signed in; returns their ids. */
   unlink(viewer: Viewer, input: { id: string; password?: string | null }, caller: Caller): Promise<string[]>;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The link itself, at the callback (browser mode) or finishProviderLink: only while the session that asked lives. */
 export function createIdentityLinker(deps: { prisma: PrismaClient; accounts: ProviderAccounts }): IdentityLinker {
@@ -100,16 +98,9 @@ export function createProviderLinks(deps: {
 
     async finish(viewer, input, caller) {
       await limits.consume('providerFinishIp', clientKey(caller.ip));
-      const flow = await flows.claimAtFinish(input.state);
-      const bound = flow?.binding.kind === 'handoff' && s256(input.codeVerifier) === flow.binding.codeChallenge;
-      if (
-        !flow?.identity ||
-        flow.purpose !== 'link' ||
-        !bound ||
-        flow.sessionId !== viewer.session.id ||
-        sha256(input.authorizationCode) !== flow.handoffCodeHash ||
-        !clients.has(flow.provider)
-      ) {
+      // A link is handed over to apps only: no flow cookie is presented.
+      const flow = await flows.claimHandedOver(input.state, { authorizationCode: input.authorizationCode, codeVerifier: input.codeVerifier });
+      if (!flow || flow.purpose !== 'link' || flow.sessionId !== viewer.session.id || !clients.has(flow.provider)) {
         throw new AppError('INVALID_STATE');
       }
       try {
@@ -129,7 +120,7 @@ export function createProviderLinks(deps: {
       await limits.consume('deleteUserIp', clientKey(caller.ip));
       await limits.consume('deleteUserAccount', user.id);
       await reauthentication.prove(user, viewer.session, input.password);
-      const identity = UUID.test(input.id) ? await prisma.identity.findFirst({ where: { id: input.id, userId: user.id } }) : null;
+      const identity = isUuid(input.id) ? await prisma.identity.findFirst({ where: { id: input.id, userId: user.id } }) : null;
       if (!identity) throw new AppError('NOT_FOUND', 'no such identity');
       const ended = await outbox.transaction(async (tx, mail) => {
         // Unlinks of one account queue here, so two at once cannot each leave the other as the last way in;

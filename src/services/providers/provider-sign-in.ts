@@ -13,7 +13,8 @@ import type { AccountMatch, ProviderAccounts } from './provider-accounts.ts';
 import { providerError } from './provider-accounts.ts';
 import { type ProvedIdentity, type ProviderClient, ProviderFailure } from './provider-clients.ts';
 import type { ProvidersConfig } from './provider-config.ts';
-import { type Flow, type ProviderFlows, s256, sha256 } from './provider-flows.ts';
+import type { Flow, ProviderFlows } from './provider-flows.ts';
+import { sha256Hex } from '../security/sha256.ts';
 import { defaultReturnUrl, matchReturnTo } from './return-urls.ts';
 
 export interface IdentityProviderView {
@@ -115,7 +116,7 @@ export function createProviderSignIn(deps: {
       return { signedIn, created: false };
     }
     // Linked by email: only once the second factor is through, then the session carries the new link.
-    await sessionStart.checkSecondFactor(match.user, caller, { code }, { identity: { id: '', provider: identity.provider } });
+    await sessionStart.checkSecondFactor(match.user, caller, { code }, identity.provider);
     const linked = await accounts.link(match.user, identity, caller, true);
     const signedIn = await sessionStart.signIn(match.user, caller, 'satisfied', { identity: { id: linked.id, provider: identity.provider } });
     return { signedIn, created: false };
@@ -160,7 +161,7 @@ export function createProviderSignIn(deps: {
         purpose: link ? 'link' : 'sign_in',
         ...link,
         returnTo,
-        binding: flowCookie ? { kind: 'cookie', cookieHash: sha256(flowCookie) } : { kind: 'handoff', codeChallenge: input.codeChallenge! },
+        binding: flowCookie ? { kind: 'cookie', cookieHash: sha256Hex(flowCookie) } : { kind: 'handoff', codeChallenge: input.codeChallenge! },
       });
       let url: URL;
       try {
@@ -187,7 +188,7 @@ export function createProviderSignIn(deps: {
       const flow = await flows.claimAtCallback(state);
       const back = flow?.returnTo ?? fallbackReturn;
       if (!back) throw new AppError('INVALID_STATE');
-      const boundHere = flow?.binding.kind !== 'cookie' || (flowCookie !== null && sha256(flowCookie) === flow.binding.cookieHash);
+      const boundHere = flow?.binding.kind !== 'cookie' || (flowCookie !== null && sha256Hex(flowCookie) === flow.binding.cookieHash);
       const client = clients.get(provider);
       if (!flow || flow.provider !== provider || !boundHere || !client) {
         return failure(back, new AppError('INVALID_STATE'), state);
@@ -216,15 +217,9 @@ export function createProviderSignIn(deps: {
 
     async finish(input, flowCookie, caller) {
       await limits.consume('providerFinishIp', clientKey(caller.ip));
-      const flow = await flows.claimAtFinish(input.state);
-      const bound =
-        flow?.binding.kind === 'handoff'
-          ? input.codeVerifier != null && s256(input.codeVerifier) === flow.binding.codeChallenge
-          : flow?.binding.kind === 'cookie' && flowCookie !== null && sha256(flowCookie) === flow.binding.cookieHash;
       // A wrong binding or code uses the flow up: whoever holds half of it cannot keep trying.
-      if (!flow?.identity || !bound || sha256(input.authorizationCode) !== flow.handoffCodeHash || !clients.has(flow.provider) || flow.purpose !== 'sign_in') {
-        throw new AppError('INVALID_STATE');
-      }
+      const flow = await flows.claimHandedOver(input.state, { authorizationCode: input.authorizationCode, codeVerifier: input.codeVerifier, flowCookie });
+      if (!flow || !clients.has(flow.provider) || flow.purpose !== 'sign_in') throw new AppError('INVALID_STATE');
       try {
         return await signInWith(flow.identity, caller, input.code);
       } catch (error) {

@@ -2,8 +2,9 @@
 // token that the server knows only as a SHA-256 hash, tied to the user. It grants nothing by itself;
 // it lets sign-in attempts from the owner's own browser be counted apart from everyone else's
 // (see sign-in-attempts.ts). Rows go with their user (ON DELETE CASCADE), so deleteUser forgets them.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
+import { sha256Hex } from './sha256.ts';
 
 /** The cookie's lifetime; a device not seen for this long is forgotten. */
 export const DEVICE_LIFETIME_SECONDS = 365 * 24 * 60 * 60;
@@ -22,7 +23,7 @@ export interface Devices {
 export function createDevices(deps: { prisma: PrismaClient; clock?: () => number }): Devices {
   const { prisma } = deps;
   const now = () => new Date((deps.clock ?? Date.now)());
-  const hash = (token: string) => createHash('sha256').update(token).digest('hex');
+  const hash = sha256Hex;
   const wellFormed = (token: string | null): token is string => token !== null && TOKEN_SHAPE.test(token);
   const freshSince = () => new Date(now().getTime() - DEVICE_LIFETIME_SECONDS * 1000);
 

@@ -4,10 +4,9 @@
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import type { Caller } from '../caller.ts';
 import { AppError } from '../errors.ts';
+import { isUuid } from '../input.ts';
 import type { SecurityEvents } from '../security/security-events.ts';
 import type { SessionView } from './sessions.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AccountSessions {
   /** Live sessions (not revoked, not expired), newest first. */
@@ -44,7 +43,7 @@ export function createAccountSessions(deps: { prisma: PrismaClient; events: Secu
 
     async revoke(userId, sessionId, caller) {
       // A malformed id would be a database error on the uuid column: it names nothing of the user's.
-      if (!UUID.test(sessionId)) throw new AppError('NOT_FOUND');
+      if (!isUuid(sessionId)) throw new AppError('NOT_FOUND');
       const { count } = await prisma.session.updateMany({
         where: { id: sessionId, userId, ...live(new Date()) },
         data: { revokedAt: new Date() },

@@ -33,7 +33,7 @@ export interface SessionStart {
    */
   signIn(user: User, caller: Caller, secondFactor: SecondFactor, via?: SignedInWith): Promise<SignedIn>;
   /** signIn's second-factor step alone, for a sign-in that must write something between it and the session (a link by email). */
-  checkSecondFactor(user: User, caller: Caller, secondFactor: SecondFactor, via?: SignedInWith): Promise<void>;
+  checkSecondFactor(user: User, caller: Caller, secondFactor: SecondFactor, provider?: string): Promise<void>;
   /** The first session of a new account: nothing to ask, nothing to notice. */
   signUp(user: User, caller: Caller, via?: SignedInWith): Promise<SignedIn>;
 }
@@ -52,14 +52,15 @@ export function createSessionStart(deps: {
     return { user, deviceToken: await devices.remember(user.id, caller.deviceToken), ...issued };
   }
 
-  async function askSecondFactor(user: User, secondFactor: SecondFactor, caller: Caller, via: SignedInWith = {}): Promise<void> {
+  /** `provider`: the identity provider that proved the first factor, if one did. */
+  async function askSecondFactor(user: User, secondFactor: SecondFactor, caller: Caller, provider?: string): Promise<void> {
     if (secondFactor === 'satisfied') return;
     try {
-      await twoFactor.checkSignIn(user, secondFactor.code, caller, { provider: via.identity?.provider });
+      await twoFactor.checkSignIn(user, secondFactor.code, caller, { provider });
     } catch (error) {
       if (!(error instanceof AppError && error.code === 'SECOND_FACTOR_REQUIRED')) throw error;
       // After a provider, the code goes to finishProviderSignIn; a passkey has no part in that flow.
-      if (via.identity) throw new AppError('SECOND_FACTOR_REQUIRED', 'a two-factor code is required: send finishProviderSignIn again with `code`');
+      if (provider) throw new AppError('SECOND_FACTOR_REQUIRED', 'a two-factor code is required: send finishProviderSignIn again with `code`');
       if (await hasPasskey(user.id)) throw new AppError('SECOND_FACTOR_REQUIRED', error.message, { passkey: true });
       throw error;
     }
@@ -67,12 +68,12 @@ export function createSessionStart(deps: {
 
   return {
     async signIn(user, caller, secondFactor, via) {
-      await askSecondFactor(user, secondFactor, caller, via);
+      await askSecondFactor(user, secondFactor, caller, via?.identity?.provider);
       const signedIn = await start(user, caller, via);
       await signInNotice.signedIn(user, caller, { passkeyName: via?.passkey?.name, provider: via?.identity?.provider });
       return signedIn;
     },
-    checkSecondFactor: (user, caller, secondFactor, via) => askSecondFactor(user, secondFactor, caller, via),
+    checkSecondFactor: (user, caller, secondFactor, provider) => askSecondFactor(user, secondFactor, caller, provider),
     signUp: (user, caller, via) => start(user, caller, via),
   };
 }

@@ -4,6 +4,7 @@
 import type { SqlClient } from '../../db/open-database.ts';
 import type { PrismaClient, User } from '../../generated/prisma/client.ts';
 import type { Caller } from '../caller.ts';
+import { isUuid } from '../input.ts';
 import { findSessionWithUser } from './session-lookup.ts';
 import type { TokenSigner } from './tokens.ts';
 
@@ -47,8 +48,6 @@ function viewOf(row: Omit<SessionView, 'expiresAt'>): Omit<SessionView, 'expires
   const { id, createdAt, absoluteExpiresAt, lastActiveAt, userAgent, ipAddress } = row;
   return { id, createdAt, absoluteExpiresAt, lastActiveAt, userAgent, ipAddress };
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createSessionService(deps: {
   prisma: PrismaClient;
@@ -99,7 +98,7 @@ export function createSessionService(deps: {
 
     async resume(token) {
       const claims = tokens.verify(token);
-      if (!claims || !UUID.test(claims.sessionId) || !UUID.test(claims.userId)) return null;
+      if (!claims || !isUuid(claims.sessionId) || !isUuid(claims.userId)) return null;
       const found = await findSessionWithUser(sql, claims.sessionId);
       const now = Date.now();
       if (
