@@ -134,6 +134,13 @@ const envSchema = z.object({
   // Down to 1 second like the code lifetimes; WebAuthn L3 recommends 300 to 600.
   PASSKEY_CHALLENGE_TTL_SECONDS: int(1, 3_600).default(300),
   PASSKEY_MAX_PER_USER: int(1, 100).default(10),
+  // The operator API (src/admin/): off unless a port is given; loopback unless told otherwise.
+  ADMIN_PORT: int(0, 65535).optional(),
+  ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
+  // An importUsers call of 500 users is about 200 KB.
+  ADMIN_MAX_BODY_BYTES: int(1_024, 10_485_760).default(1_048_576),
+  // An invitation is a reset code with a week to answer it.
+  INVITATION_TTL_SECONDS: int(1, 2_592_000).default(604_800),
 });
 
 // OWASP: a few failed sign-ins per account before a cool-down, a few reset mails per address per
@@ -166,6 +173,11 @@ export const DEFAULT_RATE_LIMITS: Record<RateLimitRuleName, string> = {
   // callbacks and finishes.
   providerStartIp: '30/900',
   providerFinishIp: '60/900',
+  // The operator API: requests per key, failed keys per client address (checked before the key,
+  // right or wrong), and operator mails per target account.
+  adminKey: '600/60',
+  adminAuthIp: '20/900',
+  adminMailAccount: '5/3600',
 };
 
 /** RATE_LIMIT_SIGN_IN_ACCOUNT for the rule signInAccount, and so on. */
@@ -228,6 +240,10 @@ export interface Config {
   passkeys: PasskeyConfig;
   /** Sign-in with identity providers (src/services/providers/provider-config.ts). */
   providers: ProvidersConfig;
+  /** The operator API's listener (src/admin/); off without a port. */
+  admin: { port: number | undefined; host: string; maxBodyBytes: number };
+  /** How long an invitation code (a reset code mailed by createUser or sendInvitation) works. */
+  invitationTtlSeconds: number;
 }
 
 export interface PasskeyConfig {
@@ -292,6 +308,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const port = portParsed.success ? portParsed.data : 4000;
   const passkeys = passkeyConfig(raw, production, port, problems);
   const providers = parseProviderConfig(raw, { production, host: raw.HOST, port, cookieSecure: secureCookie.success ? secureCookie.data : production }, problems);
+  if (parsed.success && parsed.data.ADMIN_PORT !== undefined && parsed.data.ADMIN_PORT !== 0) {
+    const { ADMIN_PORT, PORT, METRICS_PORT } = parsed.data;
+    if (ADMIN_PORT === PORT) problems.push('ADMIN_PORT: must differ from PORT (the operator API never shares the public listener)');
+    if (ADMIN_PORT === METRICS_PORT) problems.push('ADMIN_PORT: must differ from METRICS_PORT');
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
 
@@ -344,6 +365,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     purgeIntervalSeconds: env.PURGE_INTERVAL_SECONDS,
     passkeys: { ...passkeys, challengeTtlSeconds: env.PASSKEY_CHALLENGE_TTL_SECONDS, maxPerUser: env.PASSKEY_MAX_PER_USER },
     providers,
+    admin: { port: env.ADMIN_PORT, host: env.ADMIN_HOST, maxBodyBytes: env.ADMIN_MAX_BODY_BYTES },
+    invitationTtlSeconds: env.INVITATION_TTL_SECONDS,
   };
 }
 

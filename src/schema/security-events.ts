@@ -27,6 +27,11 @@ const KIND_DESCRIPTIONS: Record<SecurityEventKind, string> = {
     'A passkey presented a signature counter not above the stored one: it may have been copied. A device-bound passkey is refused; a synced one is let in (passkeyName).',
   IDENTITY_LINKED: 'An identity provider account was linked: it can now sign in (provider).',
   IDENTITY_UNLINKED: 'An identity provider account was unlinked; the sessions it signed in were ended (provider).',
+  ACCOUNT_CREATED: 'Support created the account, without a password (byOperator).',
+  ACCOUNT_IMPORTED: 'The account was imported from another system (byOperator).',
+  ACCOUNT_DISABLED: 'Support disabled the account: sign-in refused and every session ended (byOperator).',
+  ACCOUNT_ENABLED: 'Support enabled the account again (byOperator).',
+  PASSWORD_INVALIDATED: 'Support made the password stop working and ended every session; a mailed code sets a new one (byOperator).',
 };
 
 const SecurityEventKindEnum = builder.enumType('SecurityEventKind', {
@@ -51,6 +56,9 @@ const SecurityEventType = builder.objectRef<SecurityEventView>('SecurityEvent').
     provider: t.exposeString('provider', {
       nullable: true,
       description: 'The identity provider id the event is about or that caused it ("google", "github", an OIDC id); null otherwise.',
+    }),
+    byOperator: t.exposeBoolean('byOperator', {
+      description: "True when support (an operator of this service) did it rather than one of the account's own sessions; such events carry no address or user agent.",
     }),
     passkeyName: t.exposeString('passkeyName', {
       nullable: true,

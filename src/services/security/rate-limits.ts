@@ -39,6 +39,9 @@ export const RATE_LIMIT_RULES = [
   'passkeyIp',
   'providerStartIp',
   'providerFinishIp',
+  'adminKey',
+  'adminAuthIp',
+  'adminMailAccount',
 ] as const;
 
 export type RateLimitRuleName = (typeof RATE_LIMIT_RULES)[number];
@@ -52,16 +55,22 @@ export interface RateLimits {
   consume(rule: RateLimitRuleName, key: string): Promise<void>;
   /** Forgets the attempts under a key (after a successful sign-in, say). */
   reset(rule: RateLimitRuleName, key: string): Promise<void>;
+  /** Throws RATE_LIMITED when the key has used up its attempts, without counting one: for limits that count failures only. */
+  check(rule: RateLimitRuleName, key: string): Promise<void>;
 }
 
 export const RATE_LIMIT_TABLE = 'rate_limits';
 
 export function createRateLimits(options: { enabled: boolean; rules: RateLimitRules; store: RateLimitStore }): RateLimits {
-  if (!options.enabled) return { consume: async () => {}, reset: async () => {} };
+  if (!options.enabled) return { consume: async () => {}, reset: async () => {}, check: async () => {} };
   const limiters = new Map(
     RATE_LIMIT_RULES.map((name) => [name, createLimiter(name, options.rules[name], options.store)] as const),
   );
   const limiter = (rule: RateLimitRuleName) => limiters.get(rule)!;
+  const limited = (msBeforeNext: number) => {
+    const retryAfter = Math.max(1, Math.ceil(msBeforeNext / 1000));
+    return new AppError('RATE_LIMITED', `too many attempts: try again in ${retryAfter} seconds`, { retryAfter });
+  };
 
   return {
     async consume(rule, key) {
@@ -69,9 +78,12 @@ export function createRateLimits(options: { enabled: boolean; rules: RateLimitRu
         await limiter(rule).consume(storeKey(key));
       } catch (rejection) {
         if (!(rejection instanceof RateLimiterRes)) throw rejection;
-        const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-        throw new AppError('RATE_LIMITED', `too many attempts: try again in ${retryAfter} seconds`, { retryAfter });
+        throw limited(rejection.msBeforeNext);
       }
+    },
+    async check(rule, key) {
+      const state = await limiter(rule).get(storeKey(key));
+      if (state && state.consumedPoints >= options.rules[rule].points) throw limited(state.msBeforeNext);
     },
     async reset(rule, key) {
       await limiter(rule).delete(storeKey(key));

@@ -26,6 +26,11 @@ export const SECURITY_EVENT_KINDS = [
   'PASSKEY_COUNTER_MISMATCH',
   'IDENTITY_LINKED',
   'IDENTITY_UNLINKED',
+  'ACCOUNT_CREATED',
+  'ACCOUNT_IMPORTED',
+  'ACCOUNT_DISABLED',
+  'ACCOUNT_ENABLED',
+  'PASSWORD_INVALIDATED',
 ] as const;
 
 export type SecurityEventKind = (typeof SECURITY_EVENT_KINDS)[number];
@@ -35,6 +40,14 @@ export interface EventSubject {
   passkeyName?: string | undefined;
   provider?: string | undefined;
 }
+
+/** An operator's change: no address or agent (an internal host means nothing to the user); the key when one made it. */
+export interface OperatorActor {
+  operatorKeyId: string | null;
+}
+
+/** Who caused an event: the request of one of the account's callers, or an operator. */
+export type EventCause = Pick<Caller, 'ip' | 'userAgent'> | OperatorActor;
 
 export interface SecurityEventView extends Omit<SecurityEvent, 'kind' | 'userId'> {
   kind: SecurityEventKind;
@@ -46,7 +59,7 @@ export interface SecurityEvents {
    * given (with the change and its mail); naming the passkey or identity provider it is about or
    * that caused it, if any.
    */
-  record(userId: string, kind: SecurityEventKind, caller: Pick<Caller, 'ip' | 'userAgent'>, tx?: Prisma.TransactionClient, about?: EventSubject): Promise<void>;
+  record(userId: string, kind: SecurityEventKind, cause: EventCause, tx?: Prisma.TransactionClient, about?: EventSubject): Promise<void>;
   /**
    * Whether the account signed up or in from this caller's address and user agent within the
    * retention window.
@@ -62,13 +75,16 @@ export function createSecurityEvents(deps: { prisma: PrismaClient; retentionDays
   // Older events are never shown or counted, whether or not a purge has deleted them yet.
   const cutoff = () => new Date(Date.now() - retentionDays * 86_400_000);
   return {
-    async record(userId, kind, caller, tx = prisma, about = {}) {
+    async record(userId, kind, cause, tx = prisma, about = {}) {
+      const byOperator = 'operatorKeyId' in cause;
       await tx.securityEvent.create({
         data: {
           userId,
           kind,
-          ipAddress: caller.ip.slice(0, 64),
-          userAgent: caller.userAgent,
+          ipAddress: byOperator ? null : cause.ip.slice(0, 64),
+          userAgent: byOperator ? null : cause.userAgent,
+          byOperator,
+          operatorKeyId: byOperator ? cause.operatorKeyId : null,
           passkeyName: about.passkeyName ?? null,
           provider: about.provider ?? null,
         },
@@ -92,7 +108,7 @@ export function createSecurityEvents(deps: { prisma: PrismaClient; retentionDays
         where: { userId, createdAt: { gte: cutoff() } },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: limit,
-        select: { id: true, kind: true, ipAddress: true, userAgent: true, passkeyName: true, provider: true, createdAt: true },
+        select: { id: true, kind: true, ipAddress: true, userAgent: true, passkeyName: true, provider: true, byOperator: true, operatorKeyId: true, createdAt: true },
       });
       return rows.map((row) => ({ ...row, kind: row.kind as SecurityEventKind }));
     },

@@ -22,10 +22,14 @@ interface JoinedRow {
   username: string;
   email: string;
   email_verified: boolean;
-  password_hash: string;
+  password_hash: string | null;
   passkey_user_handle: string | null;
   user_created_at: Date;
   user_updated_at: Date;
+  disabled_at: Date | null;
+  disabled_until: Date | null;
+  disabled_reason: string | null;
+  last_sign_in_at: Date | null;
 }
 
 const SESSION_WITH_USER = {
@@ -33,7 +37,8 @@ const SESSION_WITH_USER = {
   text: `
     SELECT s.user_id, s.created_at, s.expires_at, s.absolute_expires_at, s.revoked_at,
            s.last_active_at, s.user_agent, s.ip_address, s.passkey_id, s.identity_id,
-           u.username, u.email, u.email_verified, u.password_hash, u.passkey_user_handle, u.created_at AS user_created_at, u.updated_at AS user_updated_at
+           u.username, u.email, u.email_verified, u.password_hash, u.passkey_user_handle, u.created_at AS user_created_at, u.updated_at AS user_updated_at,
+           u.disabled_at, u.disabled_until, u.disabled_reason, u.last_sign_in_at
       FROM sessions s JOIN users u ON u.id = s.user_id
      WHERE s.id = $1::uuid`,
 };
@@ -63,6 +68,10 @@ export async function findSessionWithUser(sql: SqlClient, sessionId: string): Pr
       passkeyUserHandle: row.passkey_user_handle,
       createdAt: row.user_created_at,
       updatedAt: row.user_updated_at,
+      disabledAt: row.disabled_at,
+      disabledUntil: row.disabled_until,
+      disabledReason: row.disabled_reason,
+      lastSignInAt: row.last_sign_in_at,
     },
   };
 }

@@ -5,6 +5,7 @@ import type { SqlClient } from '../../db/open-database.ts';
 import type { PrismaClient, User } from '../../generated/prisma/client.ts';
 import type { Caller } from '../caller.ts';
 import { isUuid } from '../input.ts';
+import { isDisabled } from '../account-disabled.ts';
 import { findSessionWithUser } from './session-lookup.ts';
 import type { TokenSigner } from './tokens.ts';
 
@@ -106,7 +107,9 @@ export function createSessionService(deps: {
         found.userId !== claims.userId ||
         found.revokedAt ||
         found.expiresAt.getTime() <= now ||
-        found.absoluteExpiresAt.getTime() <= now
+        found.absoluteExpiresAt.getTime() <= now ||
+        // Read by the same join: a disabled account's tokens are refused at once, at no extra query.
+        isDisabled(found.user, now)
       ) {
         return null;
       }
