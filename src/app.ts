@@ -14,8 +14,9 @@ import { createRequestScopes, requestAwareLogger } from './observability/request
 import { useRequestObservability } from './observability/use-request-observability.ts';
 import { createGraphqlServer, GRAPHQL_ENDPOINT, type GraphqlServer } from './server/create-yoga.ts';
 import { createDrainSwitch, createHttpDrainer } from './server/graceful-shutdown.ts';
-import { clientIp, createHttpServer, createRequestHandler } from './server/http-server.ts';
+import { clientIp, createHttpServer, createRequestHandler, nodeHandlerOf } from './server/http-server.ts';
 import { createServices, type Services } from './services/create-services.ts';
+import { ADMIN_ENDPOINT, createAdminServer } from './admin/create-admin-server.ts';
 import type { ProviderClientOptions } from './services/providers/provider-clients.ts';
 import { schedulePurge } from './services/purge/schedule.ts';
 import type { RateLimitStore } from './services/security/rate-limits.ts';
@@ -30,6 +31,8 @@ export interface App {
   listen(port?: number, host?: string): Promise<URL>;
   /** The metrics listener's base URL once listening; undefined when metrics are off. */
   metricsUrl(): URL | undefined;
+  /** The operator API listener's base URL once listening; undefined when ADMIN_PORT is unset. */
+  adminUrl(): URL | undefined;
   /**
    * Graceful shutdown: /ready answers 503, no new connections, requests in flight, queued mail
    * and a running purge get SHUTDOWN_GRACE_SECONDS, then the database and Redis are closed.
@@ -71,7 +74,7 @@ export async function createApp(config: Config, baseLogger: Logger, database?: D
     requestId: () => scopes.current()?.id,
     plugins: [useRequestObservability({ scopes, logger, metrics, graphqlEndpoint: GRAPHQL_ENDPOINT, answeredByYoga }), drain.plugin],
   });
-  const handler = createRequestHandler({ yoga, maxBodyBytes: config.maxBodyBytes, trustProxy: config.trustProxy });
+  const handler = createRequestHandler({ yoga: nodeHandlerOf(yoga), maxBodyBytes: config.maxBodyBytes, trustProxy: config.trustProxy });
   const server = createHttpServer(handler);
   // Ids and access lines for what the HTTP layer answers without Yoga (a body over the limit).
   observeHttpRequests(server, {
@@ -82,6 +85,21 @@ export async function createApp(config: Config, baseLogger: Logger, database?: D
     clientIp: (req) => clientIp(req, config.trustProxy),
   });
   const drainer = createHttpDrainer(server);
+  const admin =
+    config.admin.port === undefined
+      ? undefined
+      : createAdminServer({ config, services, logger, metrics, scopes, outage, answeredByYoga, plugins: [drain.plugin] });
+  if (admin) {
+    observeHttpRequests(admin.server, {
+      logger,
+      metrics,
+      graphqlEndpoint: ADMIN_ENDPOINT,
+      answeredByYoga,
+      clientIp: (req) => clientIp(req, config.trustProxy),
+    });
+  }
+  const adminDrainer = admin ? createHttpDrainer(admin.server) : undefined;
+  let adminUrl: URL | undefined;
   const metricsServer = config.metrics.port === undefined ? undefined : createMetricsServer(metrics, logger);
   let metricsUrl: URL | undefined;
   const purge =
@@ -96,19 +114,28 @@ export async function createApp(config: Config, baseLogger: Logger, database?: D
     httpServer: server,
     async listen(port = config.port, host = config.host) {
       if (metricsServer) metricsUrl = await listenOn(metricsServer, config.metrics.port, config.metrics.host);
+      if (admin) {
+        adminUrl = await listenOn(admin.server, config.admin.port, config.admin.host);
+        await announceOperatorApi(services, logger, adminUrl, config.admin.host);
+      }
       return listenOn(server, port, host);
     },
     metricsUrl: () => metricsUrl,
+    adminUrl: () => adminUrl,
     async close() {
       drain.start();
       // No new mail is claimed; a send in flight finishes within the grace, the rest waits in the outbox.
       services.mailSender.stop();
-      const complete = await drainer.drain({
-        graceMs: config.shutdownGraceSeconds * 1000,
-        background: services.background,
-        inFlight: scopes.inFlight,
-        logger,
-      });
+      // Both listeners drain together: operator requests in flight finish like the public ones.
+      const [complete] = await Promise.all([
+        drainer.drain({
+          graceMs: config.shutdownGraceSeconds * 1000,
+          background: services.background,
+          inFlight: scopes.inFlight,
+          logger,
+        }),
+        adminDrainer?.drain({ graceMs: config.shutdownGraceSeconds * 1000, background: services.background, inFlight: scopes.inFlight, logger }),
+      ]);
       await purge?.stop();
       services.mailSender.close();
       redis?.disconnect();
@@ -118,6 +145,19 @@ export async function createApp(config: Config, baseLogger: Logger, database?: D
       return complete;
     },
   };
+}
+
+/** Start-up lines for operators: where the API listens, a warning off loopback, and a nudge when no key exists. */
+async function announceOperatorApi(services: Services, logger: Logger, url: URL, host: string): Promise<void> {
+  logger.info(`Operator API at ${url}admin/graphql`);
+  if (!isLoopback(host)) {
+    logger.warn(`ADMIN_HOST ${host} is not loopback: operator keys travel in clear unless a private network or a TLS proxy carries them`);
+  }
+  if ((await services.operatorKeys.liveCount()) === 0) logger.warn('no operator key: create one with npm run operator-key -- create');
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function listenOn(server: Server, port: number | undefined, host: string | undefined): Promise<URL> {

@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { MAIL_RESULTS } from '../services/mail/mail-sender.ts';
 import { MAIL_KINDS } from '../services/mail/mailer.ts';
+import { HASH_FORMATS } from '../services/passwords/legacy-hashes.ts';
 import { RATE_LIMIT_RULES } from '../services/security/rate-limits.ts';
 import { noServiceMetrics, type ServiceMetrics, SIGN_IN_METHODS, SIGN_IN_OUTCOMES } from '../services/service-metrics.ts';
 
@@ -19,6 +20,8 @@ export interface Metrics extends ServiceMetrics {
   httpRequest(labels: HttpRequestLabels, seconds: number): void;
   /** One executed root field (or `none` for a GraphQL request refused before execution) and its outcome. */
   graphqlField(field: string, outcome: string): void;
+  /** The operator API's graphqlField: an admin root field (or `none`) and its outcome. */
+  adminField(field: string, outcome: string): void;
   /** The Prometheus text exposition, or undefined when metrics are off. */
   scrape(): Promise<{ contentType: string; body: string } | undefined>;
 }
@@ -27,6 +30,7 @@ export const noMetrics: Metrics = {
   ...noServiceMetrics,
   httpRequest() {},
   graphqlField() {},
+  adminField() {},
   scrape: async () => undefined,
 };
 
@@ -64,9 +68,15 @@ export function createMetrics(deps: {
     labelNames: ['field', 'outcome'] as const,
     registers,
   });
+  const adminRequests = new Counter({
+    name: 'auth_admin_requests_total',
+    help: 'Operator API root fields requested, by field and outcome (OK or the error code); field="none" for requests refused before execution.',
+    labelNames: ['field', 'outcome'] as const,
+    registers,
+  });
   const signIns = new Counter({
     name: 'auth_sign_ins_total',
-    help: 'Sign-in attempts by method (password: signIn; passkey: finishPasskeySignIn) and outcome.',
+    help: 'Sign-in attempts by method (password: signIn; passkey: finishPasskeySignIn; provider: a provider callback or finishProviderSignIn) and outcome.',
     labelNames: ['method', 'outcome'] as const,
     registers,
   });
@@ -108,6 +118,12 @@ export function createMetrics(deps: {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers,
   });
+  const rehashes = new Counter({
+    name: 'auth_password_rehashes_total',
+    help: 'Stored password hashes rewritten as argon2id with today\'s parameters at a sign-in, by the format they had (argon2: argon2i, or argon2id with other parameters).',
+    labelNames: ['from'] as const,
+    registers,
+  });
   const pool = deps.pool;
   if (pool) {
     new Gauge({
@@ -127,14 +143,17 @@ export function createMetrics(deps: {
   for (const method of SIGN_IN_METHODS) for (const outcome of SIGN_IN_OUTCOMES) signIns.inc({ method, outcome }, 0);
   for (const kind of MAIL_KINDS) for (const result of MAIL_RESULTS) mails.inc({ kind, result }, 0);
   for (const rule of RATE_LIMIT_RULES) rateLimitRefusals.inc({ rule }, 0);
+  for (const from of HASH_FORMATS) rehashes.inc({ from }, 0);
 
   return {
     httpRequest: ({ route, method, status }, seconds) => httpDuration.observe({ route, method, status: String(status) }, seconds),
     graphqlField: (field, outcome) => graphqlRequests.inc({ field, outcome }),
+    adminField: (field, outcome) => adminRequests.inc({ field, outcome }),
     signIn: (method, outcome) => signIns.inc({ method, outcome }),
     mail: (kind, result) => mails.inc({ kind, result }),
     rateLimitRefused: (rule) => rateLimitRefusals.inc({ rule }),
     passwordHash: (operation, seconds) => passwordHash.observe({ operation }, seconds),
+    passwordRehash: (from) => rehashes.inc({ from }),
     scrape: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
   };
 }

@@ -12,6 +12,8 @@ export interface RequestScope {
   readonly startedAt: number;
   /** Filled in as the request goes through GraphQL, read when its response is sent. */
   graphql?: GraphqlSummary;
+  /** More for the access line: the operator API's key id and name, once the key is known. */
+  access?: Record<string, string>;
 }
 
 export interface GraphqlSummary {

@@ -36,8 +36,11 @@ export function useRequestObservability(options: {
   graphqlEndpoint: string;
   /** Filled with the Node requests Yoga answered, so the HTTP layer logs only the others. */
   answeredByYoga?: WeakSet<IncomingMessage>;
+  /** The operator API: its access lines say `"api":"admin"`, its fields count in auth_admin_requests_total. */
+  api?: 'admin';
 }): Plugin<{}, ServerContext> {
   const { scopes, logger, metrics, graphqlEndpoint } = options;
+  const countField = options.api === 'admin' ? metrics.adminField : metrics.graphqlField;
   return {
     instrumentation: {
       request: ({ request }, wrapped) =>
@@ -75,7 +78,7 @@ export function useRequestObservability(options: {
       const seconds = (performance.now() - scope.startedAt) / 1000;
       const path = pathOf(request.url);
       metrics.httpRequest({ ...httpLabels(graphqlEndpoint, path, request.method), status: response.status }, seconds);
-      const outcomes = recordGraphql(scope, metrics);
+      const outcomes = recordGraphql(scope, countField);
 
       // Probes are polled every few seconds: only their failures are worth a line.
       if (PROBES.has(path) && response.status < 400) return;
@@ -85,6 +88,8 @@ export function useRequestObservability(options: {
         status: response.status,
         durationMs: Math.round(seconds * 10_000) / 10,
         clientIp: serverContext.clientIp,
+        ...(options.api ? { api: options.api } : {}),
+        ...scope.access,
         ...(scope.graphql?.operationName ? { operation: scope.graphql.operationName } : {}),
         ...(outcomes ? outcomes : {}),
       });
@@ -102,15 +107,15 @@ function knownCode(code: unknown): string {
 }
 
 /** Counts each root field with its outcome; returns what the access line says about GraphQL. */
-function recordGraphql(scope: RequestScope, metrics: Metrics): { fields: string[]; outcome: string[] } | undefined {
+function recordGraphql(scope: RequestScope, countField: (field: string, outcome: string) => void): { fields: string[]; outcome: string[] } | undefined {
   const graphql = scope.graphql;
   if (!graphql?.errors) return undefined;
   const errors = graphql.errors;
   const fields = [...(graphql.rootFields ?? new Map<string, string>())];
   if (fields.length === 0) {
-    metrics.graphqlField('none', errors[0]?.code ?? 'OK');
+    countField('none', errors[0]?.code ?? 'OK');
   } else {
-    for (const [key, field] of fields) metrics.graphqlField(field, errors.find((e) => e.key === key)?.code ?? 'OK');
+    for (const [key, field] of fields) countField(field, errors.find((e) => e.key === key)?.code ?? 'OK');
   }
   return {
     fields: fields.map(([, field]) => field),

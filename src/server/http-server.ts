@@ -4,8 +4,16 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Context, ServerContext } from '../context/create-context.ts';
 
+/** Hands a request to a Yoga server (the public API's or the operator API's) through its Node adapter. */
+export type YogaNodeHandler = (req: IncomingMessage, res: ServerResponse, serverContext: ServerContext) => unknown;
+
+/** The public API's Yoga as a YogaNodeHandler. */
+export function nodeHandlerOf(yoga: YogaServerInstance<ServerContext, Context>): YogaNodeHandler {
+  return (req, res, serverContext) => yoga.handle(req, res, serverContext);
+}
+
 export interface RequestHandlerOptions {
-  yoga: YogaServerInstance<ServerContext, Context>;
+  yoga: YogaNodeHandler;
   maxBodyBytes: number;
   /** Trust the last X-Forwarded-For hop (the proxy's own view of the client). */
   trustProxy: boolean;
@@ -27,13 +35,13 @@ export function createRequestHandler(options: RequestHandlerOptions): RequestLis
     // A client that asked before sending (Expect: 100-continue) is told to go on only now, so an
     // oversized body declared that way is never sent at all.
     if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
-    if (declared !== undefined || req.headers['transfer-encoding'] === undefined) return void yoga.handle(req, res, serverContext);
+    if (declared !== undefined || req.headers['transfer-encoding'] === undefined) return void yoga(req, res, serverContext);
     // A chunked body has no declared size: read it up to the limit, then hand Yoga the bytes.
     readChunkedBody(req, maxBodyBytes).then(
       (body) => {
         if (!body) return refuseTooLarge(req, res, maxBodyBytes);
         // Yoga's Node adapter takes an already-read body from `req.body`, where body parsers leave it.
-        void yoga.handle(Object.assign(req, { body }), res, serverContext);
+        void yoga(Object.assign(req, { body }), res, serverContext);
       },
       () => res.destroy(),
     );

@@ -118,6 +118,7 @@ function forClient(error: GraphQLError, hideSuggestions: boolean): GraphQLError 
     source: error.source,
     positions: error.positions,
     path: error.path,
-    extensions: { ...extensions, code },
+    // A refusal of the whole request (the operator API's 401, 403 and 429) keeps its status and headers.
+    extensions: { ...extensions, code, ...(http ? { http } : {}) },
   });
 }

@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   REAUTHENTICATION_REQUIRED: 'sign in again to do this',
   INVALID_STATE: 'sign-in attempt unknown, used or expired: start again',
   PROVIDER_ERROR: 'the identity provider did not sign you in',
+  ACCOUNT_DISABLED: 'this account is disabled: contact support',
   INTERNAL_SERVER_ERROR: 'Unexpected error.',
   // Request-level: the request itself was refused before (or instead of) running the operation.
   BAD_REQUEST: 'not a well-formed GraphQL request',

@@ -28,9 +28,12 @@ export async function revokeSessionsOf(db: Prisma.TransactionClient | PrismaClie
   return count;
 }
 
+/** The sessions that still sign a request in at `now`: not revoked, not expired either way. */
+export const liveSessions = (now: Date) => ({ revokedAt: null, expiresAt: { gt: now }, absoluteExpiresAt: { gt: now } });
+
 export function createAccountSessions(deps: { prisma: PrismaClient; events: SecurityEvents }): AccountSessions {
   const { prisma, events } = deps;
-  const live = (now: Date) => ({ revokedAt: null, expiresAt: { gt: now }, absoluteExpiresAt: { gt: now } });
+  const live = liveSessions;
 
   return {
     async list(userId) {

@@ -1,8 +1,9 @@
-// Where every sign-in ends, whatever proved the user: the password, a passkey, and later an
-// identity provider. It asks the second factor unless the proof already was one, then starts the
-// session, records the sign-in (mailing the owner when the browser and address are new) and
-// remembers the device.
-import type { User } from '../../generated/prisma/client.ts';
+// Where every sign-in ends, whatever proved the user: the password, a passkey or an identity
+// provider. It refuses a disabled account, asks the second factor unless the proof already was
+// one, then starts the session, records the sign-in (mailing the owner when the browser and
+// address are new), notes when it happened and remembers the device.
+import type { PrismaClient, User } from '../../generated/prisma/client.ts';
+import { isDisabled } from '../account-disabled.ts';
 import type { Caller } from '../caller.ts';
 import { AppError } from '../errors.ts';
 import type { Devices } from '../security/devices.ts';
@@ -39,17 +40,29 @@ export interface SessionStart {
 }
 
 export function createSessionStart(deps: {
+  prisma: PrismaClient;
   sessions: SessionService;
   twoFactor: TwoFactorService;
   signInNotice: SignInNotice;
   devices: Devices;
   hasPasskey: (userId: string) => Promise<boolean>;
 }): SessionStart {
-  const { sessions, twoFactor, signInNotice, devices, hasPasskey } = deps;
+  const { prisma, sessions, twoFactor, signInNotice, devices, hasPasskey } = deps;
 
   async function start(user: User, caller: Caller, via: SignedInWith = {}): Promise<SignedIn> {
     const issued = await sessions.start(user.id, caller, { passkeyId: via.passkey?.id, identityId: via.identity?.id });
+    // For operators (AdminUser.lastSignInAt); the user row is not otherwise written at sign-in.
+    await prisma.user.update({ where: { id: user.id }, data: { lastSignInAt: issued.session.createdAt } });
     return { user, deviceToken: await devices.remember(user.id, caller.deviceToken), ...issued };
+  }
+
+  /**
+   * After the first factor, before the second: the state is told only to whoever proved the
+   * first, and no code is asked or spent.
+   */
+  function refuseDisabled(user: User): void {
+    if (!isDisabled(user)) return;
+    throw new AppError('ACCOUNT_DISABLED', undefined, user.disabledUntil ? { disabledUntil: user.disabledUntil.toISOString() } : {});
   }
 
   /** `provider`: the identity provider that proved the first factor, if one did. */
@@ -68,12 +81,16 @@ export function createSessionStart(deps: {
 
   return {
     async signIn(user, caller, secondFactor, via) {
+      refuseDisabled(user);
       await askSecondFactor(user, secondFactor, caller, via?.identity?.provider);
       const signedIn = await start(user, caller, via);
       await signInNotice.signedIn(user, caller, { passkeyName: via?.passkey?.name, provider: via?.identity?.provider });
       return signedIn;
     },
-    checkSecondFactor: (user, caller, secondFactor, provider) => askSecondFactor(user, secondFactor, caller, provider),
+    async checkSecondFactor(user, caller, secondFactor, provider) {
+      refuseDisabled(user);
+      await askSecondFactor(user, secondFactor, caller, provider);
+    },
     signUp: (user, caller, via) => start(user, caller, via),
   };
 }
