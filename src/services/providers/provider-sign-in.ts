@@ -53,6 +53,11 @@ export interface FinishInput {
 export interface CallbackOutcome {
   location: string;
   signedIn?: SignedIn;
+  /**
+   * A sign-in flow refused here, or stopped for its second factor (for monitoring, beside
+   * `signedIn`); unset when the flow goes on in the app's finish, is a link, or was never found.
+   */
+  signInRefusal?: AppError;
 }
 
 /** Links a proved identity to the account of a link flow (src/services/providers/provider-links.ts). */
@@ -206,12 +211,13 @@ export function createProviderSignIn(deps: {
         } catch (error) {
           // The page asks for the code and finishes with it (finishProviderSignIn), cookie-bound.
           if (error instanceof AppError && error.code === 'SECOND_FACTOR_REQUIRED') {
-            return { location: withParams(back, { error: error.code, state, code: await flows.handOver(flow, identity) }) };
+            return { location: withParams(back, { error: error.code, state, code: await flows.handOver(flow, identity) }), signInRefusal: error };
           }
           throw error;
         }
       } catch (error) {
-        return failure(back, error, state);
+        const refused = failure(back, error, state);
+        return flow.purpose === 'sign_in' && error instanceof AppError ? { ...refused, signInRefusal: error } : refused;
       }
     },
 

@@ -102,8 +102,13 @@ declare module 'oidc-provider' {
     conformIdTokenClaims?: boolean;
     cookies?: { keys?: string[] };
     enabledJWA?: { idTokenSigningAlgValues?: string[] };
-    features?: Record<string, { enabled: boolean }>;
+    features?: {
+      revocation?: { enabled: boolean; allowedPolicy?: (ctx: KoaContextWithOIDC, client: { clientId: string }, token: { clientId?: string }) => boolean | Promise<boolean> };
+      [feature: string]: { enabled: boolean; [option: string]: unknown } | undefined;
+    };
     findAccount?: (ctx: KoaContextWithOIDC, sub: string) => Promise<Account | undefined>;
+    /** Whether a grant (here: of an authorization code) also issues a refresh token. */
+    issueRefreshToken?: (ctx: KoaContextWithOIDC, client: { grantTypeAllowed(grantType: string): boolean }, source: unknown) => boolean | Promise<boolean>;
     interactions?: { url?: (ctx: KoaContextWithOIDC, interaction: Interaction) => string | Promise<string>; policy?: Policy };
     jwks?: { keys: Record<string, unknown>[] };
     pkce?: { required?: () => boolean };

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type CryptoKey, importJWK, type JWK, jwtVerify } from 'jose';
+import { type CryptoKey, decodeJwt, importJWK, type JWK, jwtVerify } from 'jose';
 import Provider, { type ClientMetadata, type InteractionResults, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { generateSigningKey, ID_TOKEN_TAMPERING, type IdTokenChange, type IdTokenTampering, resignIdToken, type SigningKey } from './id-token.ts';
 import { memoryAdapter } from './memory-adapter.ts';
@@ -30,6 +30,8 @@ export interface OidcClient {
    * With this set, the token endpoint verifies that JWT instead of comparing a fixed secret.
    */
   appleDeveloperKey?: { teamId: string; keyId: string; publicKey: CryptoKey | JWK };
+  /** The token endpoint answers a code with a refresh token too, as Apple always does. Default: none. */
+  refreshTokens?: boolean;
 }
 
 export interface StartOidcProviderOptions {
@@ -70,6 +72,10 @@ export interface OidcTestProvider {
   readonly faults: Faults;
   /** The query of every authorization request received, oldest first (to check what the product sent). */
   readonly authorizationRequests: URLSearchParams[];
+  /** Every refresh token the token endpoint issued, oldest first, with the account and client it went to. */
+  readonly refreshTokensIssued: { sub: string; clientId: string; token: string }[];
+  /** Every request to the revocation endpoint once answered, oldest first: its form as sent, and the status. */
+  readonly revocations: { params: URLSearchParams; status: number }[];
   registerClient(client: OidcClient): void;
   /** The next authorization request signs in this account, consent granted for what it asks. */
   signInNext(account: OidcAccount): void;
@@ -97,13 +103,16 @@ export async function startOidcProvider(options: StartOidcProviderOptions = {}):
   const appleUsersSent = new Set<string>();
   const microsoftTenant = new WeakMap<IncomingMessage, string>();
   const authorizationRequests: URLSearchParams[] = [];
+  const refreshTokensIssued: OidcTestProvider['refreshTokensIssued'] = [];
+  const revocations: OidcTestProvider['revocations'] = [];
 
   const server = createServer((req, res) => void handle(req, res));
   server.on('connection', (socket) => faults.unreachable && socket.destroy());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const issuerOrigin = options.issuerOrigin ?? url;
-  const routes = { authorization: '/auth', token: '/token', ...profile.routes };
+  // oidc-provider's default paths, unless the profile has its provider's own.
+  const routes = { authorization: '/auth', token: '/token', revocation: '/token/revocation', ...profile.routes };
 
   // Every authorization asks for login, so that each one signs in the account the test named
   // (an earlier session cookie in the same jar or browser would otherwise be reused).
@@ -124,10 +133,13 @@ export async function startOidcProvider(options: StartOidcProviderOptions = {}):
     enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
     // The code flow only, as a "Sign in with …" relying party uses it.
     responseTypes: ['code'],
+    // To clients registered with `refreshTokens`, whatever the scope (Apple asks for no offline_access).
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     features: {
       devInteractions: { enabled: false },
       userinfo: { enabled: profile.userinfo },
-      revocation: { enabled: true },
+      // A client revokes only its own tokens, as at Apple.
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       dPoP: { enabled: false },
       pushedAuthorizationRequests: { enabled: false },
     },
@@ -140,7 +152,7 @@ export async function startOidcProvider(options: StartOidcProviderOptions = {}):
     },
     routes,
     // Fixed lifetimes (oidc-provider prints a notice for each default it computes).
-    ttl: { AccessToken: 3600, AuthorizationCode: 600, Grant: 3600, IdToken: 3600, Interaction: 600, Session: 3600 },
+    ttl: { AccessToken: 3600, AuthorizationCode: 600, Grant: 3600, IdToken: 3600, Interaction: 600, RefreshToken: 86_400, Session: 3600 },
   });
   provider.on('server_error', (_ctx, error) => console.error('loopback OpenID Provider server_error', error));
   provider.use(afterProvider);
@@ -176,7 +188,13 @@ export async function startOidcProvider(options: StartOidcProviderOptions = {}):
         const { status, body = JSON.stringify({ error: 'temporarily_unavailable' }), contentType = 'application/json' } = faults.tokenError;
         return send(res, status, contentType, body);
       }
-      if (name === 'apple' && !(await checkAppleClientSecret(req))) return send(res, 400, 'application/json', JSON.stringify({ error: 'invalid_client' }));
+      if (name === 'apple' && !(await checkAppleClientSecret(req, await readForm(req)))) return send(res, 400, 'application/json', JSON.stringify({ error: 'invalid_client' }));
+    }
+    if (path === routes.revocation && req.method === 'POST') {
+      const form = await readForm(req);
+      const sent = new URLSearchParams(form);
+      res.on('finish', () => revocations.push({ params: sent, status: res.statusCode }));
+      if (name === 'apple' && !(await checkAppleClientSecret(req, form))) return send(res, 400, 'application/json', JSON.stringify({ error: 'invalid_client' }));
     }
     await callback(req, res);
   }
@@ -219,6 +237,9 @@ export async function startOidcProvider(options: StartOidcProviderOptions = {}):
     }
     if (route === 'token' && ctx.status === 200 && isRecord(ctx.body) && typeof ctx.body.id_token === 'string') {
       let idToken = ctx.body.id_token;
+      if (typeof ctx.body.refresh_token === 'string') {
+        refreshTokensIssued.push({ sub: String(decodeJwt(idToken).sub), clientId: ctx.oidc?.client?.clientId ?? '', token: ctx.body.refresh_token });
+      }
       // Entra ID signs each ID Token with its tenant's issuer; oidc-provider knows one issuer only.
       if (name === 'microsoft') idToken = await resignIdToken(idToken, { claims: (p) => ({ ...p, iss: microsoftIssuer(issuerOrigin, String(p.tid)) }) }, keys);
       const change = nextTamperings.shift();
@@ -243,13 +264,19 @@ export async function startOidcProvider(options: StartOidcProviderOptions = {}):
     return html.replace('<noscript>', `<input type="hidden" name="user" value="${escapeHtml(user)}"/>\n    <noscript>`);
   }
 
-  // Apple's client_secret is a JWT the relying party signs; verified here, then replaced by the
-  // registered secret so that oidc-provider's own client authentication passes. oidc-provider takes
-  // the already-read body from req.body (it prints a one-time notice about it).
-  async function checkAppleClientSecret(req: IncomingMessage): Promise<boolean> {
+  // A form request's body, read here (to check or record it) and left in req.body, where
+  // oidc-provider takes an already-read body from (it prints a one-time notice about it).
+  async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const params = new URLSearchParams(Buffer.concat(chunks).toString());
+    const body = Buffer.concat(chunks).toString();
+    Object.assign(req, { body });
+    return new URLSearchParams(body);
+  }
+
+  // Apple's client_secret is a JWT the relying party signs; verified here, then replaced by the
+  // registered secret in req.body so that oidc-provider's own client authentication passes.
+  async function checkAppleClientSecret(req: IncomingMessage, params: URLSearchParams): Promise<boolean> {
     const clientId = params.get('client_id') ?? '';
     const developerKey = appleKeys.get(clientId);
     if (developerKey) {
@@ -282,7 +309,7 @@ export async function startOidcProvider(options: StartOidcProviderOptions = {}):
       ...(method !== 'none' && { client_secret: secret }),
       redirect_uris: client.redirect_uris,
       response_types: ['code'],
-      grant_types: ['authorization_code'],
+      grant_types: ['authorization_code', ...(client.refreshTokens ? ['refresh_token'] : [])],
       token_endpoint_auth_method: method,
       id_token_signed_response_alg: 'RS256',
     });
@@ -298,6 +325,8 @@ export async function startOidcProvider(options: StartOidcProviderOptions = {}):
     signingKey: keys.provider,
     faults,
     authorizationRequests,
+    refreshTokensIssued,
+    revocations,
     registerClient,
     signInNext: (account) => void nextAuthorizations.push(account),
     failNextAuthorization: (error, description) => void nextAuthorizations.push({ error, ...(description !== undefined && { error_description: description }) }),

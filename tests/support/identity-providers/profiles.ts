@@ -91,7 +91,7 @@ export function profile(name: ProfileName, extraClaims: string[]): Profile {
     case 'apple':
       return {
         ...plain,
-        routes: { authorization: '/auth/authorize', token: '/auth/token', jwks: '/auth/keys' },
+        routes: { authorization: '/auth/authorize', token: '/auth/token', jwks: '/auth/keys', revocation: '/auth/revoke' },
         // Apple's scopes are `name` and `email`; its ID Token never has the name (the `user` form
         // field brings it, once) and it has no userinfo endpoint.
         claims: { openid: ['sub', 'is_private_email', 'real_user_status', ...extraClaims], email: ['email', 'email_verified', 'is_private_email'] },
