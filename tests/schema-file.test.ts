@@ -20,6 +20,7 @@ describe('generated files', () => {
       ...(await generate({ ...examplesConfig, cwd: repo, silent: true }, false)),
     ];
     expect(outputs.map((o) => o.filename).sort()).toEqual([
+      'admin-schema.graphql',
       'examples/graphql/gql.ts',
       'examples/graphql/graphql.ts',
       'examples/graphql/index.ts',

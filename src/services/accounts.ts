@@ -1,9 +1,9 @@
 // Sign-up, sign-in and account deletion: the rules, with Prisma underneath.
-import { Prisma, type PrismaClient, type User } from '../generated/prisma/client.ts';
+import { Prisma, type User } from '../generated/prisma/client.ts';
 import type { BackgroundTasks } from './background-tasks.ts';
 import type { Caller } from './caller.ts';
 import type { EmailVerification } from './email/email-verification.ts';
-import type { MailOutbox } from './mail/mail-outbox.ts';
+import type { MailOutbox, MailQueue } from './mail/mail-outbox.ts';
 import { AppError } from './errors.ts';
 import { normalizeEmail, normalizeUsername } from './input.ts';
 import type { CredentialChecker } from './passwords/credentials.ts';
@@ -34,6 +34,44 @@ export interface SignInInput extends Credentials {
 }
 
 
+/** Thrown inside removeAccount's transaction to roll its farewell back when the account went meanwhile. */
+class AccountGone extends Error {}
+
+/**
+ * Deletes the account with everything it owns: deleteUser, and an operator's removeUser. One
+ * statement: sessions, codes, two-factor secret, recovery codes, devices, passkeys and identities go
+ * with the user through ON DELETE CASCADE, so its tokens are refused at once. `farewell` runs first,
+ * in the same transaction, with the account still there: a mail it queues outlives the account (the
+ * outbox has no foreign key to users). The provider tokens kept for it (Apple's) are revoked after
+ * the commit. Resolves to false when there was no such account (and nothing was queued).
+ */
+export async function removeAccount(
+  deps: { outbox: MailOutbox; providerTokens: Pick<ProviderTokens, 'beforeDeletion'> },
+  userId: string,
+  farewell?: (tx: Prisma.TransactionClient, mail: MailQueue, user: User) => Promise<void>,
+): Promise<boolean> {
+  const revokeProviderTokens = await deps.providerTokens.beforeDeletion(userId);
+  let removed: boolean;
+  try {
+    removed = await deps.outbox.transaction(async (tx, mail) => {
+      if (farewell) {
+        const user = await tx.user.findUnique({ where: { id: userId } });
+        if (!user) return false;
+        await farewell(tx, mail, user);
+      }
+      const { count } = await tx.user.deleteMany({ where: { id: userId } });
+      // Deleted by a concurrent request after the read: its farewell is not this one's to send.
+      if (count === 0 && farewell) throw new AccountGone();
+      return count > 0;
+    });
+  } catch (error) {
+    if (error instanceof AccountGone) return false;
+    throw error;
+  }
+  if (removed) revokeProviderTokens();
+  return removed;
+}
+
 export interface AccountService {
   signUp(input: SignUpInput, caller: Caller): Promise<SignedIn>;
   signIn(input: SignInInput, caller: Caller): Promise<SignedIn>;
@@ -47,7 +85,6 @@ export interface AccountService {
 }
 
 export function createAccountService(deps: {
-  prisma: PrismaClient;
   outbox: MailOutbox;
   passwords: PasswordHasher;
   sessionStart: SessionStart;
@@ -62,7 +99,7 @@ export function createAccountService(deps: {
   /** Provider tokens to revoke when the account goes (Apple's). */
   providerTokens: Pick<ProviderTokens, 'beforeDeletion'>;
 }): AccountService {
-  const { prisma, outbox, passwords, sessionStart, policy, limits, credentials, events, emailVerification, background, attempts, reauthentication } = deps;
+  const { outbox, passwords, sessionStart, policy, limits, credentials, events, emailVerification, background, attempts, reauthentication } = deps;
 
   /** signIn's first step: the account whose password this is, or INVALID_CREDENTIALS. */
   async function signInPassword(input: Credentials, caller: Caller): Promise<User> {
@@ -126,11 +163,7 @@ export function createAccountService(deps: {
       await limits.consume('deleteUserIp', clientKey(caller.ip));
       await limits.consume('deleteUserAccount', user.id);
       await reauthentication.prove(user, viewer.session, input.password);
-      const revokeProviderTokens = await deps.providerTokens.beforeDeletion(user.id);
-      // One statement: sessions, codes, two-factor secret, recovery codes, devices, passkeys and
-      // identities go with the user through ON DELETE CASCADE.
-      await prisma.user.deleteMany({ where: { id: user.id } });
-      revokeProviderTokens();
+      await removeAccount({ outbox, providerTokens: deps.providerTokens }, user.id);
     },
   };
 }

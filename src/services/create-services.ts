@@ -29,12 +29,18 @@ import { createProviderTokens } from './providers/provider-tokens.ts';
 import { createProviderSignIn, type ProviderSignIn } from './providers/provider-sign-in.ts';
 import { createPurger, type Purger } from './purge/purge.ts';
 import { createPurgeRules } from './purge/rules.ts';
-import { createRateLimits, type RateLimitStore } from './security/rate-limits.ts';
+import { createOperatorKeys, type OperatorKeys } from './operators/operator-keys.ts';
+import { createUserDetails, type UserDetails } from './operators/user-details.ts';
+import { createUserDirectory, type UserDirectory } from './operators/user-directory.ts';
+import { createUserImport, type UserImport } from './operators/user-import.ts';
+import { createRateLimits, type RateLimits, type RateLimitStore } from './security/rate-limits.ts';
 import { createSecurityEvents, type SecurityEvents } from './security/security-events.ts';
 import { createSignInNotice } from './security/sign-in-notice.ts';
 import {
   meteredAccounts,
+  meteredCredentials,
   meteredPasskeys,
+  meteredProviderSignIn,
   meteredPasswords,
   meteredRateLimits,
   noServiceMetrics,
@@ -48,6 +54,7 @@ import { createSignInAttempts } from './security/sign-in-attempts.ts';
 import { createSecretBox } from './security/secret-box.ts';
 import { type Clock, createTotp } from './two-factor/totp.ts';
 import { createTwoFactorService, type TwoFactorService } from './two-factor/two-factor.ts';
+import { createUserAdmin, type UserAdmin } from './operators/user-admin.ts';
 
 export interface Services {
   prisma: PrismaClient;
@@ -72,6 +79,17 @@ export interface Services {
   providerLinks: ProviderLinks;
   /** Deletes dead rows (expired sessions, codes, counters); on a timer in the server, and `npm run purge`. */
   purger: Purger;
+  /** What operators may do to users' accounts (the operator API and commands). */
+  userAdmin: UserAdmin;
+  /** The rate limits, for the operator API's gate (src/admin/use-operator-gate.ts). */
+  rateLimits: RateLimits;
+  /** Operator API keys: made by `npm run operator-key`, checked on every operator request. */
+  operatorKeys: OperatorKeys;
+  /** The operator API's reads: finding users, and what it shows of one. */
+  userDirectory: UserDirectory;
+  userDetails: UserDetails;
+  /** User import: `npm run import-users` and importUsers. */
+  userImport: UserImport;
 }
 
 export function createServices(deps: {
@@ -95,7 +113,7 @@ export function createServices(deps: {
   const clock = deps.clock ?? Date.now;
   const limits = meteredRateLimits(createRateLimits({ ...config.rateLimits, store: deps.rateLimitStore }), metrics);
   const passwords = meteredPasswords(createPasswordHasher(config.argon2), metrics);
-  const credentials = createCredentialChecker({ prisma, passwords, policy });
+  const credentials = meteredCredentials(createCredentialChecker({ prisma, passwords, policy }), metrics);
   const reauthentication = createReauthentication({ credentials, maxAgeSeconds: config.session.reauthMaxAgeSeconds });
   const sessions = createSessionService({ prisma, sql: deps.sql, tokens: createTokenSigner(config.jwt), config: config.session });
   const background = createBackgroundTasks(logger, (error) => deps.outage?.report(error) ?? false);
@@ -148,6 +166,7 @@ export function createServices(deps: {
   });
   outbox.onQueued(mailSender.wake);
   const sessionStart = createSessionStart({
+    prisma,
     sessions,
     twoFactor,
     signInNotice,
@@ -170,19 +189,21 @@ export function createServices(deps: {
     config: { signUp: providers.signUp, linkByEmail: providers.linkByEmail, appName },
   });
   const identityLinker = createIdentityLinker({ prisma, accounts: providerAccounts });
-  const providerSignIn = createProviderSignIn({
-    clients: providerClients,
-    flows: providerFlows,
-    accounts: providerAccounts,
-    linker: identityLinker,
-    sessionStart,
-    limits,
-    logger,
-    config: providers,
-  });
+  const providerSignIn = meteredProviderSignIn(
+    createProviderSignIn({
+      clients: providerClients,
+      flows: providerFlows,
+      accounts: providerAccounts,
+      linker: identityLinker,
+      sessionStart,
+      limits,
+      logger,
+      config: providers,
+    }),
+    metrics,
+  );
   const accounts = meteredAccounts(
     createAccountService({
-      prisma,
       outbox,
       passwords,
       sessionStart,
@@ -213,11 +234,28 @@ export function createServices(deps: {
     }),
     metrics,
   );
+  const accountSessions = createAccountSessions({ prisma, events });
+  const providerLinks = createProviderLinks({
+    prisma,
+    outbox,
+    events,
+    limits,
+    reauthentication,
+    sessionStart,
+    signIn: providerSignIn,
+    flows: providerFlows,
+    linker: identityLinker,
+    clients: providerClients,
+    tokens: providerTokens,
+    providerName,
+    passkeysEnabled: config.passkeys.enabled,
+    appName,
+  });
   return {
     prisma,
     accounts,
     sessions,
-    accountSessions: createAccountSessions({ prisma, events }),
+    accountSessions,
     passwordReset,
     passwordChange: createPasswordChange({ outbox, reauthentication, passwords, sessions, limits, events, policy, appName }),
     emailVerification,
@@ -229,22 +267,22 @@ export function createServices(deps: {
     mailSender,
     passkeys,
     providerSignIn,
-    providerLinks: createProviderLinks({
+    providerLinks,
+    purger: createPurger({ prisma, rules: createPurgeRules(config) }),
+    rateLimits: limits,
+    operatorKeys: createOperatorKeys({ prisma }),
+    // Cursors are authenticated with a key of their own, derived from JWT_SECRET.
+    userDirectory: createUserDirectory({ prisma, cursorKey: `user-cursor:${config.jwt.secret}` }),
+    userDetails: createUserDetails({ prisma, accountSessions, events, providerLinks }),
+    userImport: createUserImport({ prisma, events }),
+    userAdmin: createUserAdmin({
       prisma,
       outbox,
-      events,
+      codes,
       limits,
-      reauthentication,
-      sessionStart,
-      signIn: providerSignIn,
-      flows: providerFlows,
-      linker: identityLinker,
-      clients: providerClients,
-      tokens: providerTokens,
-      providerName,
-      passkeysEnabled: config.passkeys.enabled,
-      appName,
+      events,
+      providerTokens,
+      config: { appName, invitationTtlSeconds: config.invitationTtlSeconds },
     }),
-    purger: createPurger({ prisma, rules: createPurgeRules(config) }),
   };
 }

@@ -7,3 +7,5 @@ import './user-actions.ts';
 import './import.ts';
 
 export const adminSchema = adminBuilder.toSchema({ sortSchema: false });
+// Under the name codegen reads (codegen.ts writes admin-schema.graphql from it).
+export { adminSchema as schema };

@@ -4,7 +4,6 @@ import { isDisabled } from '../../services/account-disabled.ts';
 import { badInput } from '../../services/errors.ts';
 import { isUuid } from '../../services/input.ts';
 import { SECURITY_EVENT_KINDS, type SecurityEventKind } from '../../services/security/security-events.ts';
-import { hashFormat } from '../../services/passwords/legacy-hashes.ts';
 import type { UserFilter as DirectoryFilter, UserOrder } from '../../services/operators/user-directory.ts';
 import type { AdminEventView, Factor, OperatorKeyRef } from '../../services/operators/user-details.ts';
 import type { SessionView } from '../../services/sessions/sessions.ts';
@@ -81,13 +80,23 @@ const AdminSecurityEventType = adminBuilder.objectRef<AdminEventView>('AdminSecu
   }),
 });
 
+const IdentityProviderType = adminBuilder.objectRef<LinkedIdentityView['provider']>('IdentityProvider').implement({
+  description: 'An identity provider, as the public API names it.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: '"google", "github", "microsoft", "apple", or an OIDC_PROVIDERS id.' }),
+    name: t.exposeString('name', { description: 'Its display name.' }),
+  }),
+});
+
+// The public API's LinkedIdentity, field for field: provider and email, never a token.
 const LinkedIdentityType = adminBuilder.objectRef<LinkedIdentityView>('LinkedIdentity').implement({
   description: 'An identity provider account linked to this one (no tokens).',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The link.' }),
-    provider: t.string({ description: 'The provider id ("google", "github", an OIDC id).', resolve: (i) => i.provider.id }),
+    provider: t.field({ type: IdentityProviderType, description: 'Which provider.', resolve: (i) => i.provider }),
     email: t.exposeString('email', { nullable: true, description: 'The address the provider last asserted.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was linked.' }),
+    lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true, description: 'The last sign-in with it.' }),
   }),
 });
 
@@ -105,7 +114,8 @@ export const AdminUserType = adminBuilder.objectRef<User>('AdminUser').implement
     }),
     legacyPasswordHash: t.boolean({
       description: 'The password is still in an imported format; it becomes argon2id at the next sign-in.',
-      resolve: (u) => u.passwordHash !== null && hashFormat(u.passwordHash) !== null && !u.passwordHash.startsWith('$argon2id$'),
+      // The same rule as the filter (src/services/operators/user-directory.ts).
+      resolve: (u) => u.passwordHash !== null && !u.passwordHash.startsWith('$argon2id$'),
     }),
     twoFactorEnabled: t.boolean({
       description: 'Whether signing in takes an authenticator or recovery code after the password.',

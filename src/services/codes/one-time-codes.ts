@@ -42,8 +42,11 @@ export interface IssuedCode {
 }
 
 export interface OneTimeCodes {
-  /** A new code for the user and purpose, to be mailed to `email`, replacing any earlier one; in `tx`, with its mail. */
-  issue(tx: Prisma.TransactionClient, userId: string, purpose: CodePurpose, email: string): Promise<IssuedCode>;
+  /**
+   * A new code for the user and purpose, to be mailed to `email`, replacing any earlier one; in `tx`,
+   * with its mail. `ttlSeconds` overrides the purpose's lifetime for this one code (an invitation).
+   */
+  issue(tx: Prisma.TransactionClient, userId: string, purpose: CodePurpose, email: string, options?: { ttlSeconds?: number }): Promise<IssuedCode>;
   /** Whether the code can still be used (not spent, replaced, expired or out of tries): its mail is dropped otherwise. */
   isLive(ref: CodeRef): Promise<boolean>;
   /**
@@ -103,8 +106,9 @@ export function createOneTimeCodes(deps: {
   }
 
   return {
-    async issue(tx, userId, purpose, email) {
-      const { digits, ttlSeconds } = policies[purpose];
+    async issue(tx, userId, purpose, email, options = {}) {
+      const { digits } = policies[purpose];
+      const ttlSeconds = options.ttlSeconds ?? policies[purpose].ttlSeconds;
       const code = randomInt(0, 10 ** digits).toString().padStart(digits, '0');
       const codeHash = hash(purpose, userId, code);
       const record = {

@@ -19,6 +19,16 @@ export interface EmailVerification {
   requireVerified(user: User): void;
 }
 
+/**
+ * Marks the account's address verified in `tx` and kills its pending verification code, which is
+ * then moot (its unsent mail is dropped). False when the address was verified already.
+ */
+export async function markAddressVerified(tx: Prisma.TransactionClient, codes: Pick<OneTimeCodes, 'discard'>, userId: string): Promise<boolean> {
+  const { count } = await tx.user.updateMany({ where: { id: userId, emailVerified: false }, data: { emailVerified: true } });
+  await codes.discard(tx, userId, 'email_verification');
+  return count > 0;
+}
+
 export function createEmailVerification(deps: {
   outbox: MailOutbox;
   codes: OneTimeCodes;

@@ -16,6 +16,58 @@ export function resetCodeMail(to: string, appName: string, code: string, ttlSeco
   ]);
 }
 
+/** forcePasswordReset's code: the reset code of sendMail, asked for by support rather than by the user. */
+export function supportResetCodeMail(to: string, appName: string, code: string, ttlSeconds: number, passwordInvalidated: boolean): MailMessage {
+  return composeMail('password_reset', to, appName, `${appName}: your password reset code`, [
+    passwordInvalidated
+      ? `Support reset the password of your ${appName} account: the old one no longer works, and every session was signed out. Choose a new one with the code below.`
+      : `Support asked for a new password for your ${appName} account. Choose one with the code below; until then your password stays as it is.`,
+    { label: 'Your reset code is:', code },
+    `It expires in ${duration(ttlSeconds)} and works once. Enter it where you would after "forgot password", with this address and your new password.`,
+    "If you didn't ask support for this, contact them: your account is safe as long as nobody else reads this mail.",
+  ]);
+}
+
+/**
+ * createUser's and sendInvitation's mail: an account made by an operator, without a password. The
+ * code is a reset code with a longer life; the user accepts with resetPassword (email, code, new password).
+ */
+export function invitationMail(to: string, appName: string, code: string, ttlSeconds: number): MailMessage {
+  return composeMail('invitation', to, appName, `${appName}: your invitation`, [
+    `An account at ${appName} was made for you with this address. To accept, choose your password with the code below.`,
+    { label: 'Your invitation code is:', code },
+    `It expires in ${duration(ttlSeconds)} and works once. Enter it with this address and your new password (resetPassword: email, code, newPassword); then sign in.`,
+    "If you didn't expect this, ignore this mail: without the code, nobody can set a password for the account.",
+  ]);
+}
+
+/** An operator disabled the account. The reason is for operators only: never in the mail. */
+export function accountDisabledMail(to: string, appName: string, until: Date | null): MailMessage {
+  return composeMail('account_notice', to, appName, `${appName}: your account was disabled`, [
+    until
+      ? `Support disabled your ${appName} account until ${until.toISOString()}: until then it cannot be signed in to.`
+      : `Support disabled your ${appName} account: it cannot be signed in to until support enables it again.`,
+    'Every session was signed out, and codes mailed before no longer work.',
+    'Contact support to know more.',
+  ]);
+}
+
+export function accountEnabledMail(to: string, appName: string): MailMessage {
+  return composeMail('account_notice', to, appName, `${appName}: your account was enabled again`, [
+    `Support enabled your ${appName} account again: you can sign in as before.`,
+    'Sessions signed out when it was disabled stay signed out: sign in again.',
+  ]);
+}
+
+/** Sent to the address the account had, after an operator removed it. */
+export function accountDeletedMail(to: string, appName: string): MailMessage {
+  return composeMail('account_notice', to, appName, `${appName}: your account was deleted`, [
+    `Support deleted your ${appName} account with everything it held: it can no longer be signed in to.`,
+    'This address is free again: you can sign up with it anew.',
+    'Contact support to know more.',
+  ]);
+}
+
 export function passwordChangedMail(to: string, appName: string, how: 'reset' | 'change'): MailMessage {
   const what =
     how === 'reset'
@@ -96,7 +148,14 @@ export function plain(value: string): string {
 // Never more than the real lifetime: rounding 90 seconds up to "2 minutes" (or 20 down to "0
 // minutes") would promise a code that is already dead.
 function duration(seconds: number): string {
-  const [amount, unit] = seconds % 3600 === 0 ? [seconds / 3600, 'hour'] : seconds % 60 === 0 ? [seconds / 60, 'minute'] : [seconds, 'second'];
+  const [amount, unit] =
+    seconds % 86_400 === 0
+      ? [seconds / 86_400, 'day']
+      : seconds % 3600 === 0
+        ? [seconds / 3600, 'hour']
+        : seconds % 60 === 0
+          ? [seconds / 60, 'minute']
+          : [seconds, 'second'];
   return `${amount} ${unit}${amount === 1 ? '' : 's'}`;
 }
 

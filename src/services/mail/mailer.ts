@@ -17,6 +17,8 @@ export const MAIL_KINDS = [
   'two_factor',
   'passkey',
   'sign_in_method',
+  'invitation',
+  'account_notice',
   'other',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];

@@ -1,6 +1,8 @@
 // "Forgot password": a one-time code by mail, then a new password. Nothing about the account
 // changes until the code is used.
 import type { Prisma } from '../../generated/prisma/client.ts';
+import { isDisabled } from '../account-disabled.ts';
+import { markAddressVerified } from '../email/email-verification.ts';
 import { revokeSessionsOf } from '../sessions/account-sessions.ts';
 import type { Caller } from '../caller.ts';
 import { normalizeEmail } from '../input.ts';
@@ -48,8 +50,9 @@ export function createPasswordResetService(deps: {
     },
 
     async prepareCodeMail({ email, caller }, tx, mail) {
-      const user = await tx.user.findUnique({ where: { email }, select: { id: true, email: true } });
-      if (!user) return;
+      const user = await tx.user.findUnique({ where: { email }, select: { id: true, email: true, disabledAt: true, disabledUntil: true } });
+      // A disabled account gets nothing either, and the answer (already given) was the same.
+      if (!user || isDisabled(user)) return;
       const issued = await codes.issue(tx, user.id, 'password_reset', user.email);
       await events.record(user.id, 'PASSWORD_RESET_REQUESTED', caller, tx);
       await mail.add(resetCodeMail(user.email, appName, issued.code, codes.policy('password_reset').ttlSeconds), issued.ref);
@@ -70,14 +73,15 @@ export function createPasswordResetService(deps: {
       const { userId } = matched;
       await outbox.transaction(async (tx, mail) => {
         await codes.consume(tx, matched);
+        // The first password of an account without one (created by an operator, imported without a
+        // hash, invalidated) is set the same way: an invitation is a reset code.
         await tx.user.update({ where: { id: userId }, data: { passwordHash } });
         // The code reached this address and came back: that proves it as well as a verification
         // code would, which is then moot.
-        const verified = await tx.user.updateMany({ where: { id: userId, emailVerified: false }, data: { emailVerified: true } });
-        await codes.discard(tx, userId, 'email_verification');
+        const verified = await markAddressVerified(tx, codes, userId);
         await revokeSessionsOf(tx, userId);
         await events.record(userId, 'PASSWORD_RESET', caller, tx);
-        if (verified.count > 0) await events.record(userId, 'EMAIL_VERIFIED', caller, tx);
+        if (verified) await events.record(userId, 'EMAIL_VERIFIED', caller, tx);
         await mail.add(passwordChangedMail(email, appName, 'reset'));
       });
       return { userId };

@@ -60,6 +60,8 @@ export interface SecurityEvents {
    * that caused it, if any.
    */
   record(userId: string, kind: SecurityEventKind, cause: EventCause, tx?: Prisma.TransactionClient, about?: EventSubject): Promise<void>;
+  /** `record` for many accounts in one insert (an import's batch of new accounts: one query, not 500). */
+  recordMany(userIds: string[], kind: SecurityEventKind, cause: EventCause, tx?: Prisma.TransactionClient): Promise<void>;
   /**
    * Whether the account signed up or in from this caller's address and user agent within the
    * retention window.
@@ -76,19 +78,10 @@ export function createSecurityEvents(deps: { prisma: PrismaClient; retentionDays
   const cutoff = () => new Date(Date.now() - retentionDays * 86_400_000);
   return {
     async record(userId, kind, cause, tx = prisma, about = {}) {
-      const byOperator = 'operatorKeyId' in cause;
-      await tx.securityEvent.create({
-        data: {
-          userId,
-          kind,
-          ipAddress: byOperator ? null : cause.ip.slice(0, 64),
-          userAgent: byOperator ? null : cause.userAgent,
-          byOperator,
-          operatorKeyId: byOperator ? cause.operatorKeyId : null,
-          passkeyName: about.passkeyName ?? null,
-          provider: about.provider ?? null,
-        },
-      });
+      await tx.securityEvent.create({ data: eventRow(userId, kind, cause, about) });
+    },
+    async recordMany(userIds, kind, cause, tx = prisma) {
+      if (userIds.length > 0) await tx.securityEvent.createMany({ data: userIds.map((userId) => eventRow(userId, kind, cause, {})) });
     },
     async seenFrom(userId, caller) {
       const found = await prisma.securityEvent.findFirst({
@@ -113,5 +106,19 @@ export function createSecurityEvents(deps: { prisma: PrismaClient; retentionDays
       return rows.map((row) => ({ ...row, kind: row.kind as SecurityEventKind }));
     },
 
+  };
+}
+
+function eventRow(userId: string, kind: SecurityEventKind, cause: EventCause, about: EventSubject): Prisma.SecurityEventUncheckedCreateInput {
+  const byOperator = 'operatorKeyId' in cause;
+  return {
+    userId,
+    kind,
+    ipAddress: byOperator ? null : cause.ip.slice(0, 64),
+    userAgent: byOperator ? null : cause.userAgent,
+    byOperator,
+    operatorKeyId: byOperator ? cause.operatorKeyId : null,
+    passkeyName: about.passkeyName ?? null,
+    provider: about.provider ?? null,
   };
 }

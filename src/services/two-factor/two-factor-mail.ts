@@ -5,16 +5,16 @@ import type { MailMessage } from '../mail/mailer.ts';
 
 export type TwoFactorChange =
   | { kind: 'enabled' }
-  | { kind: 'disabled' }
+  | { kind: 'disabled'; bySupport?: boolean }
   | { kind: 'recovery-codes-replaced' }
   | { kind: 'recovery-code-used'; left: number };
 
 export function twoFactorNoticeMail(to: string, appName: string, change: TwoFactorChange): MailMessage {
-  const { subject, lines } = describe(change, appName);
-  return composeMail('two_factor', to, appName, `${appName}: ${subject}`, [...lines, "If this wasn't you, change your password at once: someone may have it."]);
+  const { subject, lines, closing = "If this wasn't you, change your password at once: someone may have it." } = describe(change, appName);
+  return composeMail('two_factor', to, appName, `${appName}: ${subject}`, [...lines, closing]);
 }
 
-function describe(change: TwoFactorChange, appName: string): { subject: string; lines: string[] } {
+function describe(change: TwoFactorChange, appName: string): { subject: string; lines: string[]; closing?: string } {
   switch (change.kind) {
     case 'enabled':
       return {
@@ -25,10 +25,19 @@ function describe(change: TwoFactorChange, appName: string): { subject: string; 
         ],
       };
     case 'disabled':
-      return {
-        subject: 'two-factor sign-in turned off',
-        lines: [`Two-factor sign-in was just turned off for your ${appName} account: signing in takes only the password now.`],
-      };
+      return change.bySupport
+        ? {
+            subject: 'two-factor sign-in turned off by support',
+            lines: [
+              `Two-factor sign-in was just turned off by support for your ${appName} account, for someone who lost their authenticator and recovery codes: signing in takes only the password now.`,
+              'Turn it on again once you are signed in, with a new authenticator.',
+            ],
+            closing: "If you didn't ask support for this, contact support and change your password at once.",
+          }
+        : {
+            subject: 'two-factor sign-in turned off',
+            lines: [`Two-factor sign-in was just turned off for your ${appName} account: signing in takes only the password now.`],
+          };
     case 'recovery-codes-replaced':
       return {
         subject: 'two-factor recovery codes replaced',

@@ -52,6 +52,17 @@ export interface TwoFactorService {
   checkSignIn(user: User, code: string | null | undefined, caller: Caller, about?: EventSubject): Promise<void>;
 }
 
+/**
+ * Forgets the account's authenticator secret and recovery codes, in `tx`: the user's disableTwoFactor
+ * and an operator's disableUserTwoFactor. False when two-factor was off (a pending setup is left).
+ */
+export async function turnOffTwoFactor(tx: Prisma.TransactionClient, userId: string): Promise<boolean> {
+  const { count } = await tx.twoFactorCredential.deleteMany({ where: { userId, enabledAt: { not: null } } });
+  if (count === 0) return false;
+  await tx.recoveryCode.deleteMany({ where: { userId } });
+  return true;
+}
+
 export function createTwoFactorService(deps: {
   prisma: PrismaClient;
   reauthentication: Reauthentication;
@@ -199,9 +210,8 @@ export function createTwoFactorService(deps: {
       if (!credential) throw new AppError('CONFLICT', 'two-factor is off');
       await proveSecondFactor(user, credential, code, caller);
       await outbox.transaction(async (tx, mail) => {
-        await tx.recoveryCode.deleteMany({ where: { userId: user.id } });
         // Turned off by a concurrent request already: one notice, one event.
-        if ((await tx.twoFactorCredential.deleteMany({ where: { userId: user.id } })).count === 0) return;
+        if (!(await turnOffTwoFactor(tx, user.id))) return;
         await recordChange(tx, mail, user, caller, { kind: 'disabled' });
       });
     },

@@ -92,6 +92,14 @@ export type RevokeSessionInput = {
 
 /** What happened to the account. */
 export type SecurityEventKind =
+  /** Support created the account, without a password (byOperator). */
+  | 'ACCOUNT_CREATED'
+  /** Support disabled the account: sign-in refused and every session ended (byOperator). */
+  | 'ACCOUNT_DISABLED'
+  /** Support enabled the account again (byOperator). */
+  | 'ACCOUNT_ENABLED'
+  /** The account was imported from another system (byOperator). */
+  | 'ACCOUNT_IMPORTED'
   /** The address was changed (confirmEmailChange). */
   | 'EMAIL_CHANGED'
   /** A code was mailed to a new address (changeEmail). */
@@ -112,6 +120,8 @@ export type SecurityEventKind =
   | 'PASSKEY_REMOVED'
   /** The password was changed while signed in. */
   | 'PASSWORD_CHANGED'
+  /** Support made the password stop working and ended every session; a mailed code sets a new one (byOperator). */
+  | 'PASSWORD_INVALIDATED'
   /** The password was set with a reset code. */
   | 'PASSWORD_RESET'
   /** A reset code was mailed to the address (sendMail). */
