@@ -9,6 +9,7 @@ import { reencryptSecrets } from '../src/services/security/reencrypt-secrets.ts'
 
 const config = loadConfigOrExit();
 const db = await openDatabase(configuredDatabase(config));
+let exitCode = 0;
 try {
   const report = await reencryptSecrets(db.prisma, createSecretBox(config.encryption));
   console.log(`Re-encrypted ${report.reencrypted} authenticator secret(s); ${report.current} already under the current key.`);
@@ -16,10 +17,12 @@ try {
   console.log(`Re-encrypted ${report.providerSecretsReencrypted} kept provider token(s) and pending provider sign-in(s).`);
   if (report.unreadable.length > 0) {
     console.error(`${report.unreadable.length} secret(s) open with neither key (users ${report.unreadable.join(', ')}): keep the key they were sealed with.`);
-    process.exitCode = 1;
+    exitCode = 1;
   } else if (config.encryption.previousKey) {
     console.log('ENCRYPTION_KEY_PREVIOUS is no longer needed.');
   }
 } finally {
   await db.close();
 }
+// Set after closing: PGlite's close() resets process.exitCode to 0.
+process.exitCode = exitCode;
