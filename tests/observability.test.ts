@@ -225,6 +225,8 @@ describe('metrics', () => {
     expect(signIns('passkey', 'success')).toBe(0);
     expect(valueOf(samples, 'auth_rate_limit_refusals_total', { rule: 'signInAccount' })).toBe(1);
     expect(valueOf(samples, 'auth_rate_limit_refusals_total', { rule: 'signUpIp' })).toBe(0);
+    // Every sign-in here met a hash of today's: nothing rewritten, each format's series there from the start.
+    for (const from of ['argon2', 'bcrypt', 'firebase_scrypt', 'django_pbkdf2']) expect(valueOf(samples, 'auth_password_rehashes_total', { from })).toBe(0);
     expect(valueOf(samples, 'graphql_requests_total', { field: 'signIn', outcome: 'INVALID_CREDENTIALS' })).toBe(2);
     expect(valueOf(samples, 'graphql_requests_total', { field: 'signIn', outcome: 'RATE_LIMITED' })).toBe(1);
     expect(valueOf(samples, 'graphql_requests_total', { field: 'signIn', outcome: 'OK' })).toBe(1);

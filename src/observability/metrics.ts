@@ -113,7 +113,7 @@ export function createMetrics(deps: {
   });
   const passwordHash = new Histogram({
     name: 'auth_password_hash_duration_seconds',
-    help: 'argon2id time per hash or verification (unknown-account verifications included).',
+    help: 'Password hashing time per hash or verification: argon2id, and imported formats until rewritten (unknown-account verifications included).',
     labelNames: ['operation'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers,

@@ -6,7 +6,10 @@ import type { PasskeyService } from './passkeys/passkeys.ts';
 import { AppError } from './errors.ts';
 import type { MailResult } from './mail/mail-sender.ts';
 import type { MailKind } from './mail/mailer.ts';
+import type { CredentialChecker } from './passwords/credentials.ts';
+import type { HashFormat } from './passwords/legacy-hashes.ts';
 import type { PasswordHasher } from './passwords/passwords.ts';
+import type { ProviderSignIn } from './providers/provider-sign-in.ts';
 import type { RateLimitRuleName, RateLimits } from './security/rate-limits.ts';
 
 export const SIGN_IN_OUTCOMES = [
@@ -21,8 +24,8 @@ export const SIGN_IN_OUTCOMES = [
 ] as const;
 export type SignInOutcome = (typeof SIGN_IN_OUTCOMES)[number];
 
-/** What proved the user: signIn's password, or finishPasskeySignIn's passkey. */
-export const SIGN_IN_METHODS = ['password', 'passkey'] as const;
+/** What proved the user: signIn's password, finishPasskeySignIn's passkey, or an identity provider (callback or finishProviderSignIn). */
+export const SIGN_IN_METHODS = ['password', 'passkey', 'provider'] as const;
 export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
 
 export type PasswordHashOperation = 'hash' | 'verify';
@@ -32,6 +35,8 @@ export interface ServiceMetrics {
   mail(kind: MailKind, result: MailResult): void;
   rateLimitRefused(rule: RateLimitRuleName): void;
   passwordHash(operation: PasswordHashOperation, seconds: number): void;
+  /** A stored hash rewritten as today's argon2id after a sign-in, by the format it had. */
+  passwordRehash(from: HashFormat): void;
 }
 
 export const noServiceMetrics: ServiceMetrics = {
@@ -39,6 +44,7 @@ export const noServiceMetrics: ServiceMetrics = {
   mail() {},
   rateLimitRefused() {},
   passwordHash() {},
+  passwordRehash() {},
 };
 
 export function meteredAccounts(accounts: AccountService, metrics: ServiceMetrics): AccountService {
@@ -52,6 +58,24 @@ export function meteredPasskeys(passkeys: PasskeyService, metrics: ServiceMetric
   return {
     ...passkeys,
     finishSignIn: (input, caller) => counted(metrics, 'passkey', passkeys.finishSignIn(input, caller)),
+  };
+}
+
+/**
+ * A provider sign-in counts where it ends or asks for the second factor: a browser-mode callback
+ * (session started, or refused), any callback refusing a sign-in flow, and finishProviderSignIn. A
+ * callback that hands the flow to the app counts nothing: its finish will.
+ */
+export function meteredProviderSignIn(signIn: ProviderSignIn, metrics: ServiceMetrics): ProviderSignIn {
+  return {
+    ...signIn,
+    async callback(provider, params, flowCookie, caller) {
+      const outcome = await signIn.callback(provider, params, flowCookie, caller);
+      if (outcome.signedIn) metrics.signIn('provider', 'success');
+      else if (outcome.signInRefusal) metrics.signIn('provider', signInOutcome(outcome.signInRefusal));
+      return outcome;
+    },
+    finish: (input, flowCookie, caller) => counted(metrics, 'provider', signIn.finish(input, flowCookie, caller)),
   };
 }
 
@@ -83,6 +107,17 @@ export function meteredRateLimits(limits: RateLimits, metrics: ServiceMetrics): 
         if (error instanceof AppError && error.code === 'RATE_LIMITED') metrics.rateLimitRefused(rule);
         throw error;
       }
+    },
+  };
+}
+
+export function meteredCredentials(credentials: CredentialChecker, metrics: ServiceMetrics): CredentialChecker {
+  return {
+    ...credentials,
+    async check(email, rawPassword) {
+      const result = await credentials.check(email, rawPassword);
+      if (result.ok && result.rehashedFrom) metrics.passwordRehash(result.rehashedFrom);
+      return result;
     },
   };
 }

@@ -1,7 +1,9 @@
 // argon2id hashing. Parameters default to OWASP's minimum (m=19 MiB, t=2, p=1) and are
-// configurable; hashes made with weaker parameters are upgraded at the next sign-in.
+// configurable; hashes made with weaker parameters are upgraded at the next sign-in, and so are
+// imported ones (./legacy-hashes.ts: bcrypt, argon2i, Firebase scrypt, Django PBKDF2).
 import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
+import { hashFormat, verifyLegacyHash } from './legacy-hashes.ts';
 
 export interface Argon2Params {
   memoryCost: number;
@@ -11,8 +13,14 @@ export interface Argon2Params {
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
-  /** `needsRehash` is true when the stored hash was made with other parameters than today's. */
-  verify(hash: string, password: string): Promise<{ ok: boolean; needsRehash: boolean }>;
+  /**
+   * `password` is the NFC form the product hashes; `asSent` the password as the client sent it. A
+   * hash of the product's own (argon2id with today's parameters) is checked with `password` only.
+   * Any other (imported, or argon2id with other parameters) is tried with `asSent` first, then,
+   * only if that fails and they differ, with `password`: source systems hashed what the keyboard
+   * produced. `needsRehash` is true when it matched a hash that is not argon2id with today's parameters.
+   */
+  verify(hash: string, password: string, asSent?: string): Promise<{ ok: boolean; needsRehash: boolean }>;
   /** Costs what `verify` costs, for accounts that do not exist, so timing reveals nothing. */
   verifyDummy(password: string): Promise<void>;
 }
@@ -26,17 +34,42 @@ export function createPasswordHasher(params: Argon2Params, maxConcurrent = ARGON
   // Made lazily once, with the same parameters, so a dummy verify costs the same as a real one.
   let dummyHash: Promise<string> | undefined;
 
+  const verifyDummy = async (password: string) => {
+    dummyHash ??= slot(() => argon2.hash('dummy password for timing equalisation', options));
+    const hash = await dummyHash;
+    await slot(() => argon2.verify(hash, password)).catch(() => false);
+  };
+  // Today's argon2id hashes are ours, whatever their cost: the configuration may allow more than
+  // the import's bounds.
+  const isCurrent = (hash: string) => {
+    if (!hash.startsWith('$argon2id$')) return false;
+    try {
+      return !argon2.needsRehash(hash, options);
+    } catch {
+      return false;
+    }
+  };
+
   return {
     hash: (password) => slot(() => argon2.hash(password, options)),
-    async verify(hash, password) {
-      const ok = await slot(() => argon2.verify(hash, password)).catch(() => false);
-      return { ok, needsRehash: ok && argon2.needsRehash(hash, options) };
+    async verify(hash, password, asSent = password) {
+      if (isCurrent(hash)) {
+        const ok = await slot(() => argon2.verify(hash, password)).catch(() => false);
+        return { ok, needsRehash: false };
+      }
+      // A hash nobody can verify here (an unknown format, or parameters beyond the import's
+      // bounds, written around the import): refused without spending its cost, in the time a
+      // wrong password takes.
+      if (hashFormat(hash) === null) {
+        await verifyDummy(password);
+        return { ok: false, needsRehash: false };
+      }
+      // Every legacy verification holds a slot, as argon2 does: their cost is the source's.
+      let ok = await slot(() => verifyLegacyHash(hash, asSent)).catch(() => false);
+      if (!ok && asSent !== password) ok = await slot(() => verifyLegacyHash(hash, password)).catch(() => false);
+      return { ok, needsRehash: ok };
     },
-    async verifyDummy(password) {
-      dummyHash ??= slot(() => argon2.hash('dummy password for timing equalisation', options));
-      const hash = await dummyHash;
-      await slot(() => argon2.verify(hash, password)).catch(() => false);
-    },
+    verifyDummy,
   };
 }
 
