@@ -18,6 +18,8 @@ import { adminSchema } from './schema/index.ts';
 import { type AdminServerContext, useOperatorGate } from './use-operator-gate.ts';
 
 export const ADMIN_ENDPOINT = '/admin/graphql';
+/** The operator API's query cost limit (the public API's is QUERY_LIMITS.cost). */
+export const ADMIN_MAX_COST = 50_000;
 
 export type AdminYoga = YogaServerInstance<AdminServerContext, AdminContext>;
 
@@ -59,7 +61,9 @@ export function createAdminServer(deps: {
       useRequestObservability({ scopes, logger, metrics: deps.metrics, graphqlEndpoint: ADMIN_ENDPOINT, answeredByYoga: deps.answeredByYoga, api: 'admin' }),
       ...(deps.plugins ?? []),
       useOperatorGate({ keys: services.operatorKeys, limits: services.rateLimits, logger, scopes }),
-      useQueryLimits({ hideSuggestions: false }),
+      // The cost rule multiplies by a literal `first`: a page of 200 users with a handful of fields
+      // each must pass. The page itself is capped at 200 by the directory, and keys are rate-limited.
+      useQueryLimits({ hideSuggestions: false, maxCost: ADMIN_MAX_COST }),
     ],
   });
   const handler = createRequestHandler({ yoga: (req, res, serverContext) => yoga.handle(req, res, serverContext), maxBodyBytes: config.admin.maxBodyBytes, trustProxy: config.trustProxy });

@@ -17,7 +17,7 @@ export interface PinoLoggerOptions {
 // Defence in depth: nothing logs request bodies, variables or credential headers, and these keys
 // are censored even if some future line carries them. tests/logging.test.ts proves the whole flow.
 // Named paths only: wildcards (`*.password`) would cost pino about four times the work per line.
-const SECRET_KEYS = ['password', 'newPassword', 'currentPassword', 'token', 'secret', 'cookie', 'authorization', 'code', 'recoveryCodes', 'variables', 'input'];
+const SECRET_KEYS = ['password', 'newPassword', 'currentPassword', 'token', 'secret', 'cookie', 'authorization', 'code', 'recoveryCodes', 'variables', 'input', 'passwordHash', 'users'];
 export const REDACTED_PATHS = [...SECRET_KEYS, 'headers.cookie', 'headers.authorization', 'headers["set-cookie"]'];
 
 export function createPinoLogger(options: PinoLoggerOptions): Logger {

@@ -32,14 +32,14 @@ const refuse = {
   ],
 };
 
-export function useQueryLimits(options: { hideSuggestions: boolean }): Plugin {
+export function useQueryLimits(options: { hideSuggestions: boolean; maxCost?: number }): Plugin {
   const armor = EnvelopArmorPlugin<YogaInitialContext>({
     maxAliases: { n: QUERY_LIMITS.aliases, allowList: [], ...refuse },
     // Armor leaves `__schema` to the introspection limit below; `__type` and `__typename` count here.
     maxDepth: { n: QUERY_LIMITS.depth, ignoreIntrospection: true, ...refuse },
     maxTokens: { n: QUERY_LIMITS.tokens, ...refuse },
     maxDirectives: { n: QUERY_LIMITS.directives, ...refuse },
-    costLimit: { maxCost: QUERY_LIMITS.cost, ignoreIntrospection: true, ...refuse },
+    costLimit: { maxCost: options.maxCost ?? QUERY_LIMITS.cost, ignoreIntrospection: true, ...refuse },
     blockFieldSuggestion: { enabled: options.hideSuggestions },
   });
   const introspectionDepth = maxDepthRule({
