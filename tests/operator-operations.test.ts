@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import bcrypt from 'bcrypt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCode, signIn, signUpNewUser } from './support/accounts.ts';
-import { ADMIN_ENV, type AdminResponse, adminRequest, createKey } from './support/operator-api.ts';
+import { ADMIN_ENV, type AdminResponse, adminRequest, createKey, OPERATOR_MAIL } from './support/operator-api.ts';
 import { GOOD_PASSWORD, ME, RESET_PASSWORD, SEND_MAIL, SIGN_IN, SIGN_IN_WITH_TWO_FACTOR, SIGN_UP, uniqueEmail } from './support/operations.ts';
 import { PASSKEY_ENV, PASSKEY_ORIGIN, passkeySignIn, registerPasskey } from './support/passkeys.ts';
 import { codeIn, MAIL, type ReceivedMail, resetCodeIn, type SmtpSink } from './support/smtp-sink.ts';
@@ -23,13 +23,6 @@ const UNKNOWN_ID = '8d4c1b5e-0000-4000-8000-000000000000';
 const ORDERS = ['CREATED_AT_DESC', 'CREATED_AT_ASC', 'EMAIL_ASC'] as const;
 type Order = (typeof ORDERS)[number];
 
-/** The operator mails, told apart by the words the contract puts in their subjects. */
-const OPERATOR_MAIL = {
-  invitation: /invitation/i,
-  disabled: /^(?=.*account)(?=.*disabled)/i,
-  enabled: /^(?=.*account)(?=.*enabled)/i,
-  deleted: /^(?=.*account)(?=.*deleted)/i,
-} as const;
 
 /** What an operator reads of an account after each change. */
 const USER_FIELDS = `id email username createdAt emailVerified hasPassword legacyPasswordHash twoFactorEnabled recoveryCodesLeft

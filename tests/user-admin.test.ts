@@ -23,17 +23,11 @@ import { codeIn, MAIL, type ReceivedMail, resetCodeIn, type SmtpSink } from './s
 import { startAppWithMailbox, type TestApp, type TestAppWithMailbox } from './support/test-app.ts';
 import type { TestClient } from './support/test-client.ts';
 import { turnOnTwoFactor } from './support/two-factor.ts';
+import { OPERATOR_MAIL } from './support/operator-api.ts';
 
 const NEW_PASSWORD = 'amber-lantern-walrus-77';
 const SENT = 'If an account exists for that email, a reset code has been sent.';
 
-/** The operator mails, told apart by the words the contract puts in their subjects. */
-const OPERATOR_MAIL = {
-  invitation: /invitation/i,
-  disabled: /^(?=.*account)(?=.*disabled)/i,
-  enabled: /^(?=.*account)(?=.*enabled)/i,
-  deleted: /^(?=.*account)(?=.*deleted)/i,
-} as const;
 
 /** What a sign-in answers: its message, or its error code. */
 async function signInOutcome(t: TestApp, email: string, password: string): Promise<string | undefined> {

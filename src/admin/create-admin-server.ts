@@ -9,7 +9,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { RequestScopes } from '../observability/request-scope.ts';
 import { useRequestObservability } from '../observability/use-request-observability.ts';
 import { createHttpServer, createRequestHandler } from '../server/http-server.ts';
-import { createErrorMask } from '../server/mask-error.ts';
+import { createErrorMask, yogaLogging } from '../server/mask-error.ts';
 import { useQueryLimits } from '../server/use-query-limits.ts';
 import type { Services } from '../services/create-services.ts';
 import type { AdminContext } from './admin-context.ts';
@@ -51,12 +51,7 @@ export function createAdminServer(deps: {
       return { services, key: operatorKey, operator: { keyId: operatorKey.keyId }, audit };
     },
     maskedErrors: { maskError: errors.maskError, errorMessage: 'Unexpected error.' },
-    logging: {
-      debug: (...args: unknown[]) => logger.debug('[admin yoga]', ...args),
-      info: (...args: unknown[]) => logger.info('[admin yoga]', ...args),
-      warn: (...args: unknown[]) => logger.warn('[admin yoga]', ...args),
-      error: (...args: unknown[]) => (args.length === 1 && errors.handled(args[0]) ? undefined : logger.error('[admin yoga]', ...args)),
-    },
+    logging: yogaLogging(logger, errors, '[admin yoga]'),
     plugins: [
       useRequestObservability({ scopes, logger, metrics: deps.metrics, graphqlEndpoint: ADMIN_ENDPOINT, answeredByYoga: deps.answeredByYoga, api: 'admin' }),
       ...(deps.plugins ?? []),
@@ -64,6 +59,8 @@ export function createAdminServer(deps: {
       // The cost rule multiplies by a literal `first`: a page of 200 users with a handful of fields
       // each must pass. The page itself is capped at 200 by the directory, and keys are rate-limited.
       useQueryLimits({ hideSuggestions: false, maxCost: ADMIN_MAX_COST }),
+      // Answers carry users' data: no cache along the way may keep them.
+      { onResponse: ({ response }) => response.headers.set('Cache-Control', 'no-store') },
     ],
   });
   const handler = createRequestHandler({ yoga: (req, res, serverContext) => yoga.handle(req, res, serverContext), maxBodyBytes: config.admin.maxBodyBytes, trustProxy: config.trustProxy });
@@ -89,7 +86,7 @@ function answer(req: IncomingMessage, res: Parameters<RequestListener>[1], statu
   const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
   // The connection closes after this answer; whatever body was sent is read and dropped meanwhile
   // (bounded by the server's request timeout), so the client reads the answer, not a reset.
-  res.writeHead(status, { ...headers, connection: 'close', 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, { ...headers, connection: 'close', 'cache-control': 'no-store', 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
   req.resume();
 }

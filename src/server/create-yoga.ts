@@ -11,7 +11,7 @@ import type { Logger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
 import type { Services } from '../services/create-services.ts';
 import { renderGraphiQL, useGraphiqlAssets } from './graphiql-assets.ts';
-import { createErrorMask } from './mask-error.ts';
+import { createErrorMask, yogaLogging } from './mask-error.ts';
 import { useProviderCallback } from './provider-callback.ts';
 import { useCrossSiteWarning } from './use-cross-site-warning.ts';
 import { useCsrfPrevention } from './use-csrf-prevention.ts';
@@ -99,14 +99,7 @@ export function createGraphqlServer(deps: {
       };
     },
     maskedErrors: { maskError: errors.maskError, errorMessage: 'Unexpected error.' },
-    // Yoga's own log lines go where the app's go (and, in tests, where the tests read them).
-    logging: {
-      debug: (...args: unknown[]) => logger.debug('[yoga]', ...args),
-      info: (...args: unknown[]) => logger.info('[yoga]', ...args),
-      warn: (...args: unknown[]) => logger.warn('[yoga]', ...args),
-      // Yoga logs each error the mask replaced; the mask has logged it already, or chose not to.
-      error: (...args: unknown[]) => (args.length === 1 && errors.handled(args[0]) ? undefined : logger.error('[yoga]', ...args)),
-    },
+    logging: yogaLogging(logger, errors, '[yoga]'),
     plugins: [
       ...(deps.plugins ?? []),
       ...(config.graphiql ? [useGraphiqlAssets()] : []),

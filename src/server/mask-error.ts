@@ -30,6 +30,20 @@ export interface ErrorMask {
   handled(error: unknown): boolean;
 }
 
+/**
+ * Yoga's own log lines, sent where the app's go (and, in tests, where the tests read them), with
+ * `prefix` naming the server. Yoga logs each error the mask replaced; the mask has logged it
+ * already, or chose not to.
+ */
+export function yogaLogging(logger: Logger, mask: ErrorMask, prefix: string) {
+  return {
+    debug: (...args: unknown[]) => logger.debug(prefix, ...args),
+    info: (...args: unknown[]) => logger.info(prefix, ...args),
+    warn: (...args: unknown[]) => logger.warn(prefix, ...args),
+    error: (...args: unknown[]) => (args.length === 1 && mask.handled(args[0]) ? undefined : logger.error(prefix, ...args)),
+  };
+}
+
 export function createErrorMask(options: ErrorMaskOptions): ErrorMask {
   const { logger, outage } = options;
   const handled = new WeakSet<object>();

@@ -24,6 +24,11 @@ export function normalizeEmail(raw: string, field = 'email'): string {
   return email;
 }
 
+/** The username of an account made from an email alone (createUser, an import line without one): the part before `@`, cut to 64. */
+export function defaultUsername(email: string): string {
+  return [...email.slice(0, email.lastIndexOf('@'))].slice(0, USERNAME_MAX).join('');
+}
+
 export function normalizeUsername(raw: string): string {
   const username = raw.normalize('NFC').trim();
   if (username.length === 0) throw badInput('username', 'must not be empty');

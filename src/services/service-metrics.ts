@@ -100,15 +100,18 @@ function signInOutcome(error: unknown): SignInOutcome {
 export function meteredRateLimits(limits: RateLimits, metrics: ServiceMetrics): RateLimits {
   return {
     ...limits,
-    async consume(rule, key) {
-      try {
-        await limits.consume(rule, key);
-      } catch (error) {
-        if (error instanceof AppError && error.code === 'RATE_LIMITED') metrics.rateLimitRefused(rule);
-        throw error;
-      }
-    },
+    consume: (rule, key) => counted(rule, limits.consume(rule, key)),
+    check: (rule, key) => counted(rule, limits.check(rule, key)),
   };
+
+  async function counted(rule: RateLimitRuleName, attempt: Promise<void>): Promise<void> {
+    try {
+      await attempt;
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'RATE_LIMITED') metrics.rateLimitRefused(rule);
+      throw error;
+    }
+  }
 }
 
 export function meteredCredentials(credentials: CredentialChecker, metrics: ServiceMetrics): CredentialChecker {

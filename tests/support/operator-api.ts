@@ -5,6 +5,15 @@ import type { TestApp } from './test-app.ts';
 
 export const ADMIN_ENV = { ADMIN_PORT: '0' };
 
+/** The operator mails, told apart by the words the contract puts in their subjects. */
+export const OPERATOR_MAIL = {
+  invitation: /invitation/i,
+  disabled: /^(?=.*account)(?=.*disabled)/i,
+  enabled: /^(?=.*account)(?=.*enabled)/i,
+  deleted: /^(?=.*account)(?=.*deleted)/i,
+} as const;
+
+
 export interface AdminResponse<T = Record<string, unknown>> {
   status: number;
   headers: Headers;

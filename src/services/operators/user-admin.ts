@@ -10,7 +10,7 @@ import { removeAccount } from '../accounts.ts';
 import type { OneTimeCodes } from '../codes/one-time-codes.ts';
 import { markAddressVerified } from '../email/email-verification.ts';
 import { AppError, badInput } from '../errors.ts';
-import { isUuid, normalizeEmail, normalizeUsername } from '../input.ts';
+import { defaultUsername, isUuid, normalizeEmail, normalizeUsername } from '../input.ts';
 import type { MailOutbox, MailQueue } from '../mail/mail-outbox.ts';
 import { accountDeletedMail, accountDisabledMail, accountEnabledMail, invitationMail, supportResetCodeMail } from '../mail/mail-templates.ts';
 import type { ProviderTokens } from '../providers/provider-tokens.ts';
@@ -56,7 +56,6 @@ export interface UserAdmin {
 }
 
 const REASON_MAX = 500;
-const USERNAME_MAX = 64;
 const UNTIL_MAX_YEARS = 10;
 
 /** Conditions one operation checks on the user before it changes anything. */
@@ -84,10 +83,6 @@ function checkUntil(until: Date | null | undefined, now: number): Date | null {
   return until;
 }
 
-/** signUp's username for an account made from an email alone: the part before `@`, cut to 64. */
-function defaultUsername(email: string): string {
-  return [...(email.split('@')[0] ?? '')].slice(0, USERNAME_MAX).join('');
-}
 
 export function createUserAdmin(deps: {
   prisma: PrismaClient;

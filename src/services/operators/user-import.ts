@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.ts';
 import { AppError, ERROR_CODES } from '../errors.ts';
-import { isUuid, normalizeEmail, normalizeUsername } from '../input.ts';
+import { defaultUsername, isUuid, normalizeEmail, normalizeUsername } from '../input.ts';
 import { checkImportedHash } from '../passwords/legacy-hashes.ts';
 import type { SecurityEvents } from '../security/security-events.ts';
 
@@ -68,7 +68,6 @@ export const IMPORT_BATCH_SIZE = 500;
 export const IMPORT_LINE_MAX_BYTES = 16 * 1024;
 
 const FIELDS = new Set(['email', 'username', 'passwordHash', 'emailVerified', 'createdAt', 'id']);
-const USERNAME_MAX = 64;
 const DUPLICATES_NAMED = 10;
 
 type Rejection = { code: string; field: string | null; message: string };
@@ -214,10 +213,6 @@ export function createUserImport(deps: { prisma: PrismaClient; events: SecurityE
   };
 }
 
-/** The default username: the email's part before `@`, cut to 64 characters (as createUser's). */
-export function defaultUsername(email: string): string {
-  return [...email.slice(0, email.lastIndexOf('@'))].slice(0, USERNAME_MAX).join('');
-}
 
 /**
  * Every check that needs no database, one code per line. The order: the line's shape, unknown
