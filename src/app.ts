@@ -96,6 +96,7 @@ export async function createApp(config: Config, baseLogger: Logger, database?: D
       graphqlEndpoint: ADMIN_ENDPOINT,
       answeredByYoga,
       clientIp: (req) => clientIp(req, config.trustProxy),
+      api: 'admin',
     });
   }
   const adminDrainer = admin ? createHttpDrainer(admin.server) : undefined;

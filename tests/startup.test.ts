@@ -143,6 +143,8 @@ describe('the entry point (npm start)', () => {
     ],
     ['an IP address as PASSKEY_RP_ID', { PORT: '0', PASSKEY_RP_ID: '127.0.0.1' }, /PASSKEY_RP_ID: .*IP address/],
     ['a passkey origin outside the RP ID', { PORT: '0', PASSKEY_RP_ID: 'example.com', PASSKEY_ORIGINS: 'https://example.org' }, /PASSKEY_ORIGINS: .*not at or under/],
+    ['ADMIN_PORT equal to PORT', { PORT: '4100', ADMIN_PORT: '4100' }, /ADMIN_PORT: must differ from PORT \(the operator API never shares the public listener\)/],
+    ['ADMIN_PORT equal to METRICS_PORT', { PORT: '0', METRICS_PORT: '9464', ADMIN_PORT: '9464' }, /ADMIN_PORT: must differ from METRICS_PORT/],
   ])('refuses to start with %s and says why', async (_case, settings, message) => {
     const { code, output } = await startAndWaitForExit({ HOST: '127.0.0.1', DATA_DIR: await tempDir(), ...settings });
     expect(code).not.toBe(0);

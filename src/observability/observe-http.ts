@@ -16,6 +16,8 @@ export function observeHttpRequests(
     /** Requests whose answer came from Yoga (and was logged there). */
     answeredByYoga: WeakSet<IncomingMessage>;
     clientIp: (req: IncomingMessage) => string;
+    /** The operator API's listener: its lines say `"api":"admin"`, as Yoga's do. */
+    api?: 'admin';
   },
 ): void {
   server.prependListener('request', (req: IncomingMessage, res) => {
@@ -36,6 +38,7 @@ export function observeHttpRequests(
         status: res.statusCode,
         durationMs: Math.round(seconds * 10_000) / 10,
         clientIp: deps.clientIp(req),
+        ...(deps.api ? { api: deps.api } : {}),
       });
     });
   });

@@ -112,8 +112,11 @@ function recordGraphql(scope: RequestScope, countField: (field: string, outcome:
   if (!graphql?.errors) return undefined;
   const errors = graphql.errors;
   const fields = [...(graphql.rootFields ?? new Map<string, string>())];
-  if (fields.length === 0) {
-    countField('none', errors[0]?.code ?? 'OK');
+  // An error without a path refused the whole request before any field ran (variables that do not
+  // fit, the operator API's read-only key): no field was executed, whatever the document named.
+  const refusal = errors.find((e) => e.key === undefined);
+  if (fields.length === 0 || refusal) {
+    countField('none', (refusal ?? errors[0])?.code ?? 'OK');
   } else {
     for (const [key, field] of fields) countField(field, errors.find((e) => e.key === key)?.code ?? 'OK');
   }

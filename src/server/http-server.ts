@@ -7,9 +7,20 @@ import type { Context, ServerContext } from '../context/create-context.ts';
 /** Hands a request to a Yoga server (the public API's or the operator API's) through its Node adapter. */
 export type YogaNodeHandler = (req: IncomingMessage, res: ServerResponse, serverContext: ServerContext) => unknown;
 
-/** The public API's Yoga as a YogaNodeHandler. */
+/** The public API's Yoga as a YogaNodeHandler, at its endpoint's own path only. */
 export function nodeHandlerOf(yoga: YogaServerInstance<ServerContext, Context>): YogaNodeHandler {
-  return (req, res, serverContext) => yoga.handle(req, res, serverContext);
+  const endpoint = yoga.graphqlEndpoint;
+  return (req, res, serverContext) => {
+    // Yoga serves its endpoint, GraphiQL included, at any URL that ends with it (for mounts behind a
+    // prefix): /admin/graphql on this port would be the public API. Here only the endpoint is.
+    const url = req.url ?? '/';
+    const path = url.split('?')[0];
+    if (path !== endpoint && path !== `${endpoint}/` && (url.endsWith(endpoint) || url.endsWith(`${endpoint}/`))) {
+      res.writeHead(404, { 'content-length': 0 }).end();
+      return;
+    }
+    return yoga.handle(req, res, serverContext);
+  };
 }
 
 export interface RequestHandlerOptions {
