@@ -246,7 +246,7 @@ try {
 } finally {
   if (started) {
     audit.info('[audit] import-users', {
-      audit: { action: 'import-users', dryRun: options.dryRun, outcome: failed ? 'FAILED' : 'OK', ...totals },
+      audit: { action: 'import-users', dryRun: options.dryRun, outcome: failed ? 'INTERNAL_SERVER_ERROR' : 'OK', ...totals },
     });
   }
   await db?.close();

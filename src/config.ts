@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { parse as parseDomain } from 'tldts';
 import { z } from 'zod';
 import type { LogFormat, PinoLevel } from './observability/pino-logger.ts';
+import { ARGON2_LIMITS } from './services/passwords/passwords.ts';
 import { parseProviderConfig, type ProvidersConfig } from './services/providers/provider-config.ts';
 import { RATE_LIMIT_RULES, type RateLimitRuleName, type RateLimitRules } from './services/security/rate-limits.ts';
 
@@ -92,9 +93,9 @@ const envSchema = z.object({
   SESSION_ABSOLUTE_SECONDS: int(1, 2_592_000).default(28_800),
   REAUTH_MAX_AGE_SECONDS: int(1, 86_400).default(300),
   PASSWORD_MIN_LENGTH: int(8, 256).default(8),
-  ARGON2_MEMORY_KIB: int(19_456, 4_194_304).default(19_456),
-  ARGON2_ITERATIONS: int(2, 100).default(2),
-  ARGON2_PARALLELISM: int(1, 16).default(1),
+  ARGON2_MEMORY_KIB: int(ARGON2_LIMITS.minMemoryKiB, ARGON2_LIMITS.maxMemoryKiB).default(19_456),
+  ARGON2_ITERATIONS: int(ARGON2_LIMITS.minTime, ARGON2_LIMITS.maxTime).default(2),
+  ARGON2_PARALLELISM: int(1, ARGON2_LIMITS.maxParallelism).default(1),
   COOKIE_NAME: z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be a cookie name token').optional(),
   COOKIE_SECURE: bool.optional(),
   COOKIE_SAME_SITE: z.enum(['lax', 'strict', 'none']).default('lax'),

@@ -972,3 +972,72 @@ describe('importUsers over HTTP', () => {
     expect(await signInOutcome(t, email, oldPassword)).toBe('login successful!');
   });
 });
+
+describe('operator input the database cannot hold, and races with sign-in', () => {
+  let t: TestApp;
+  let api: OperatorApi;
+  beforeAll(async () => {
+    t = await startTestApp({ env: ADMIN_ENV });
+    api = operatorApi(t, await createKey(t, 'write', KEY_NAME));
+  });
+  afterAll(() => t?.close());
+
+  it('refuses NUL and other control characters in a reason or a prefix, and a date before year 1, naming the field', async () => {
+    const { userId } = await signUpNewUser(t);
+    const reasonError = await api.refused('disableUser', { id: userId, reason: 'spam\u0000' });
+    expect(reasonError.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+    expect((await api.user(userId))!.disabled).toBe(false);
+
+    for (const field of ['emailPrefix', 'usernamePrefix']) {
+      const error = await api.readRefused('query($f: UserFilter) { users(filter: $f) { totalCount } }', { f: { [field]: 'a\u0000' } });
+      expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    }
+    const early = await api.readRefused('query($f: UserFilter) { users(filter: $f) { nodes { id } } }', { f: { createdAfter: '0000-12-31T23:00:00Z' } });
+    expect(early.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'createdAfter' });
+  });
+
+  it('rejects an import line dated before 1970 and still creates the others of the call', async () => {
+    const p = uniquePrefix('epoch');
+    const report = await api.mutate('importUsers', {
+      users: [
+        { email: `${p}old@example.com`, createdAt: '0001-01-01T00:00:00+01:00' },
+        { email: `${p}new@example.com`, createdAt: '2020-01-01T00:00:00Z' },
+      ],
+    });
+    expect(report.results.map((r: { status: string; code: string | null }) => [r.status, r.code])).toEqual([
+      ['REJECTED', 'INVALID_CREATED_AT'],
+      ['CREATED', null],
+    ]);
+  });
+
+  it('writes the [audit] line of an importUsers refused for size, and keeps a long refused reason short in it', async () => {
+    const before = t.logger.entries.length;
+    const p = uniquePrefix('audit');
+    const error = await api.refused('importUsers', { users: Array.from({ length: 501 }, (_, i) => ({ email: `${p}${i}@example.com` })) });
+    expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'users' });
+    const { userId } = await signUpNewUser(t);
+    await api.refused('disableUser', { id: userId, reason: 'x'.repeat(10_000) });
+    const audits = t.logger.entries.slice(before).filter((entry) => entry.message.startsWith('[audit]'));
+    expect(audits.map((entry) => [entry.message, (entry.fields.audit as { outcome: string }).outcome])).toEqual([
+      ['[audit] importUsers', 'BAD_USER_INPUT'],
+      ['[audit] disableUser', 'BAD_USER_INPUT'],
+    ]);
+    expect((audits[1]!.fields.audit as { reason: string }).reason).toHaveLength(500);
+  });
+
+  it('a sign-in in flight while the account is disabled never leaves a session that enableUser brings back', async () => {
+    for (let round = 0; round < 8; round++) {
+      const { email, userId } = await signUpNewUser(t);
+      const client = t.client();
+      // The sign-in reads the account, spends its argon2 time, then starts a session; the disable lands meanwhile.
+      const [signInRes] = await Promise.all([
+        client.graphql(SIGN_IN, { input: { email, password: GOOD_PASSWORD } }),
+        sleep(5).then(() => api.mutate('disableUser', { id: userId, reason: 'race' })),
+      ]);
+      if (signInRes.errors) expect(errorCode(signInRes)).toBe('ACCOUNT_DISABLED');
+      await api.mutate('enableUser', { id: userId, notify: false });
+      // Whichever came first, no session of before the enable works after it.
+      expect(await signedIn(client)).toBe(false);
+    }
+  });
+});

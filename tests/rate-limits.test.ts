@@ -88,6 +88,9 @@ describe('the defaults', () => {
         passkeyIp: per(100, 15),
         providerStartIp: per(30, 15),
         providerFinishIp: per(60, 15),
+        adminKey: per(600, 1),
+        adminAuthIp: per(20, 15),
+        adminMailAccount: per(5, 60),
       },
     });
   });

@@ -103,7 +103,9 @@ describe('user administration', () => {
       expect(mail.subject).not.toMatch(/two-factor/i);
       const code = codeIn(mail);
       for (const part of partsOf(mail)) expect(part).toContain('expires in 7 days');
-      expect(mail.text).toContain('resetPassword');
+      // Says how to accept in the user's words: where the app asks for a reset code, not an API name.
+      expect(mail.text).toContain('where the app asks for a reset code');
+      expect(mail.text).not.toContain('resetPassword');
       // Only the invitation: no verification code was mailed.
       await outboxEmpty(t);
       expect(sink.mailsTo(email)).toHaveLength(1);

@@ -5,6 +5,8 @@ import type { Logger } from '../logger.ts';
 import { AppError } from '../services/errors.ts';
 import type { OperatorKeyView } from '../services/operators/operator-keys.ts';
 
+const TEXT_MAX = 500;
+
 export interface AuditDetails {
   targetUserId?: string | null;
   reason?: string | null;
@@ -51,6 +53,7 @@ function withoutEmpty(details: AuditDetails): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(details)
       .filter(([, value]) => value !== undefined)
-      .map(([name, value]) => [name, value instanceof Date ? value.toISOString() : value]),
+      // A refused reason may be any size: the line keeps what could have been stored.
+      .map(([name, value]) => [name, value instanceof Date ? value.toISOString() : typeof value === 'string' ? value.trim().slice(0, TEXT_MAX) : value]),
   );
 }

@@ -19,6 +19,7 @@ export const SIGN_IN_OUTCOMES = [
   'second_factor_required',
   'invalid_code',
   'invalid_challenge',
+  'account_disabled',
   'bad_input',
   'error',
 ] as const;

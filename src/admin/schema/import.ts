@@ -67,7 +67,6 @@ adminBuilder.mutationField('importUsers', (t) =>
     args: { input: t.arg({ type: ImportUsersInput, required: true }) },
     resolve: async (_root, { input }, { services, key, operator, audit }) => {
       const dryRun = input.dryRun ?? false;
-      if (input.users.length > MAX_IMPORT_PER_CALL) throw badInput('users', `at most ${MAX_IMPORT_PER_CALL} per call`);
       // Plain values, as a line of the file would hold them: the one validator reads both.
       const lines = input.users.map((user, i) => ({
         index: i + 1,
@@ -77,7 +76,10 @@ adminBuilder.mutationField('importUsers', (t) =>
             .map(([name, v]) => [name, v instanceof Date ? v.toISOString() : v]),
         ),
       }));
-      return audit.record('importUsers', key, { dryRun }, () => services.userImport.run(lines, { dryRun, operatorKeyId: operator.keyId }), (report) => ({
+      return audit.record('importUsers', key, { dryRun }, async () => {
+        if (lines.length > MAX_IMPORT_PER_CALL) throw badInput('users', `at most ${MAX_IMPORT_PER_CALL} per call`);
+        return services.userImport.run(lines, { dryRun, operatorKeyId: operator.keyId });
+      }, (report) => ({
         counts: { created: report.created, valid: report.valid, skipped: report.skipped, rejected: report.rejected },
       }));
     },

@@ -2,10 +2,10 @@
 import type { User } from '../../generated/prisma/client.ts';
 import { isDisabled } from '../../services/account-disabled.ts';
 import { badInput } from '../../services/errors.ts';
-import { isUuid } from '../../services/input.ts';
 import { SECURITY_EVENT_KINDS, type SecurityEventKind } from '../../services/security/security-events.ts';
 import type { UserFilter as DirectoryFilter, UserOrder } from '../../services/operators/user-directory.ts';
-import type { AdminEventView, Factor, OperatorKeyRef } from '../../services/operators/user-details.ts';
+import type { AdminEventView, Factor, OperatorKeyRef, UserDetails } from '../../services/operators/user-details.ts';
+import type { AdminContext } from '../admin-context.ts';
 import type { SessionView } from '../../services/sessions/sessions.ts';
 import type { LinkedIdentityView } from '../../services/providers/provider-links.ts';
 import { KIND_DESCRIPTIONS } from '../../schema/security-event-kinds.ts';
@@ -100,6 +100,14 @@ const LinkedIdentityType = adminBuilder.objectRef<LinkedIdentityView>('LinkedIde
   }),
 });
 
+// Two fields read the same rows: once per user object, which lives as long as its request.
+const twoFactorReads = new WeakMap<User, ReturnType<UserDetails['twoFactor']>>();
+function twoFactorOf(user: User, services: AdminContext['services']): ReturnType<UserDetails['twoFactor']> {
+  let read = twoFactorReads.get(user);
+  if (!read) twoFactorReads.set(user, (read = services.userDetails.twoFactor(user.id)));
+  return read;
+}
+
 export const AdminUserType = adminBuilder.objectRef<User>('AdminUser').implement({
   description: 'An account as an operator sees it. Never a password hash, code or secret.',
   fields: (t) => ({
@@ -119,11 +127,11 @@ export const AdminUserType = adminBuilder.objectRef<User>('AdminUser').implement
     }),
     twoFactorEnabled: t.boolean({
       description: 'Whether signing in takes an authenticator or recovery code after the password.',
-      resolve: async (u, _args, { services }) => (await services.userDetails.twoFactor(u.id)).enabled,
+      resolve: async (u, _args, { services }) => (await twoFactorOf(u, services)).enabled,
     }),
     recoveryCodesLeft: t.int({
       description: 'Unused recovery codes; 0 while two-factor is off.',
-      resolve: async (u, _args, { services }) => (await services.userDetails.twoFactor(u.id)).recoveryCodesLeft,
+      resolve: async (u, _args, { services }) => (await twoFactorOf(u, services)).recoveryCodesLeft,
     }),
     factors: t.field({ type: [AdminFactorType], description: 'Second factors: the authenticator, one entry per passkey.', resolve: (u, _a, { services }) => services.userDetails.factors(u.id) }),
     disabled: t.boolean({
@@ -225,7 +233,7 @@ adminBuilder.queryField('user', (t) =>
     resolve: (_root, args, { services }) => {
       const hasId = args.id != null;
       if (hasId === (args.email != null)) throw badInput('id', 'give exactly one of id and email');
-      if (hasId) return isUuid(String(args.id)) ? services.userDirectory.findById(String(args.id)) : null;
+      if (hasId) return services.userDirectory.findById(String(args.id));
       return services.userDirectory.findByEmail(args.email!);
     },
   }),

@@ -36,7 +36,7 @@ export function invitationMail(to: string, appName: string, code: string, ttlSec
   return composeMail('invitation', to, appName, `${appName}: your invitation`, [
     `An account at ${appName} was made for you with this address. To accept, choose your password with the code below.`,
     { label: 'Your invitation code is:', code },
-    `It expires in ${duration(ttlSeconds)} and works once. Enter it with this address and your new password (resetPassword: email, code, newPassword); then sign in.`,
+    `It expires in ${duration(ttlSeconds)} and works once. Enter it with this address where the app asks for a reset code, and choose your password; then sign in.`,
     "If you didn't expect this, ignore this mail: without the code, nobody can set a password for the account.",
   ]);
 }

@@ -163,7 +163,7 @@ export function createOperatorKeys(deps: { prisma: PrismaClient; clock?: () => n
     },
 
     async authenticate(token) {
-      const parsed = typeof token === 'string' ? TOKEN_SHAPE.exec(token) : null;
+      const parsed = TOKEN_SHAPE.exec(token);
       if (!parsed) return { ok: false, keyId: null };
       const [, keyId, secret] = parsed as unknown as [string, string, string];
       const row = await prisma.operatorKey.findUnique({ where: { keyId } });

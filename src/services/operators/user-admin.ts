@@ -10,7 +10,7 @@ import { removeAccount } from '../accounts.ts';
 import type { OneTimeCodes } from '../codes/one-time-codes.ts';
 import { markAddressVerified } from '../email/email-verification.ts';
 import { AppError, badInput } from '../errors.ts';
-import { defaultUsername, isUuid, normalizeEmail, normalizeUsername } from '../input.ts';
+import { defaultUsername, hasControlCharacters, isUuid, normalizeEmail, normalizeUsername } from '../input.ts';
 import type { MailOutbox, MailQueue } from '../mail/mail-outbox.ts';
 import { accountDeletedMail, accountDisabledMail, accountEnabledMail, invitationMail, supportResetCodeMail } from '../mail/mail-templates.ts';
 import type { ProviderTokens } from '../providers/provider-tokens.ts';
@@ -68,6 +68,8 @@ const conflict = (message: string) => new AppError('CONFLICT', message);
 function checkReason(raw: string): string {
   const reason = raw.trim();
   if (reason.length === 0) throw badInput('reason', 'must not be empty');
+  // One line in the audit log, and storable text (PostgreSQL refuses NUL).
+  if (hasControlCharacters(reason)) throw badInput('reason', 'must not contain control characters');
   if ([...reason].length > REASON_MAX) throw badInput('reason', `must be at most ${REASON_MAX} characters`);
   return reason;
 }

@@ -4,7 +4,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { Prisma, type PrismaClient, type User } from '../../generated/prisma/client.ts';
 import { badInput } from '../errors.ts';
-import { isUuid, normalizeEmail } from '../input.ts';
+import { hasControlCharacters, isUuid, normalizeEmail } from '../input.ts';
 
 export type UserOrder = 'CREATED_AT_DESC' | 'CREATED_AT_ASC' | 'EMAIL_ASC';
 
@@ -158,6 +158,10 @@ interface NormalizedFilter {
 
 function normalizeFilter(filter: UserFilter): NormalizedFilter {
   // As emails are stored (src/services/input.ts), so " Ana@" finds "ana@…"; no shape check, it is a prefix.
+  for (const field of ['emailPrefix', 'usernamePrefix'] as const) {
+    // PostgreSQL text cannot hold NUL; no address or name holds a control character.
+    if (hasControlCharacters(filter[field] ?? '')) throw badInput(field, 'must not contain control characters');
+  }
   const emailPrefix = filter.emailPrefix?.normalize('NFC').trim().toLowerCase().normalize('NFC') || null;
   // Stored usernames are NFC; the case is folded by the database's lower(), as in the index.
   const usernamePrefix = filter.usernamePrefix?.normalize('NFC') || null;
@@ -169,9 +173,16 @@ function normalizeFilter(filter: UserFilter): NormalizedFilter {
     disabled: filter.disabled ?? null,
     hasPassword: filter.hasPassword ?? null,
     legacyPasswordHash: filter.legacyPasswordHash ?? null,
-    createdAfter: filter.createdAfter?.getTime() ?? null,
-    createdBefore: filter.createdBefore?.getTime() ?? null,
+    createdAfter: filterDate(filter.createdAfter, 'createdAfter'),
+    createdBefore: filterDate(filter.createdBefore, 'createdBefore'),
   };
+}
+
+/** Milliseconds, for a date PostgreSQL can compare (it has no year 0 or before). */
+function filterDate(date: Date | null | undefined, field: string): number | null {
+  if (date == null) return null;
+  if (date.getUTCFullYear() < 1) throw badInput(field, 'must be in year 1 or later');
+  return date.getTime();
 }
 
 /** Equal for filters that select the same users the same way, whatever spelling the client used. */

@@ -33,7 +33,7 @@ export interface ImportReport {
 
 /**
  * One input line: a parsed JSON value (the command) or a typed mutation input converted to plain
- * values (absent and null mean the default; `createdAt` may be a Date); `malformed` for a line the
+ * values (absent and null mean the default); `malformed` for a line the
  * command could not read (not JSON, over 16 KiB), with the reason.
  */
 export type ImportLine = { index: number; value: unknown } | { index: number; malformed: string };
@@ -294,7 +294,7 @@ function recordOf(line: ImportLine): Read<Record<string, unknown>> {
 function typeMismatch(value: Record<string, unknown>, field: string, type: 'string' | 'boolean' | 'date-time'): Rejection | undefined {
   const given = value[field];
   if (given === undefined || given === null) return undefined;
-  if (type === 'date-time' ? typeof given === 'string' || given instanceof Date : typeof given === type) return undefined;
+  if (type === 'date-time' ? typeof given === 'string' : typeof given === type) return undefined;
   return { code: 'MALFORMED_LINE', field, message: `${field}: must be ${type === 'boolean' ? 'true or false' : 'a string'}` };
 }
 
@@ -338,22 +338,20 @@ const RFC_3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([
 function readCreatedAt(raw: unknown, now: Date): Read<Date> {
   if (raw === undefined || raw === null) return { ok: true, value: now };
   const invalid = (why: string): Read<Date> => ({ ok: false, code: 'INVALID_CREATED_AT', field: 'createdAt', message: `createdAt: ${why}` });
-  let date: Date;
-  if (raw instanceof Date) date = raw;
-  else {
-    const match = RFC_3339.exec(raw as string);
-    if (!match) return invalid('must be an RFC 3339 date-time, like 2024-05-01T12:00:00Z');
-    const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-    const [offsetHours, offsetMinutes] = [Number(match[9] ?? 0), Number(match[10] ?? 0)];
-    // Date.parse would roll February 30th over into March.
-    const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-    if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) {
-      return invalid('must be an RFC 3339 date-time, like 2024-05-01T12:00:00Z');
-    }
-    date = new Date(`${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}:${match[6]}${(match[7] ?? '').slice(0, 4)}${match[8]!.toUpperCase()}`);
+  const match = RFC_3339.exec(raw as string);
+  if (!match) return invalid('must be an RFC 3339 date-time, like 2024-05-01T12:00:00Z');
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [offsetHours, offsetMinutes] = [Number(match[9] ?? 0), Number(match[10] ?? 0)];
+  // Date.parse would roll February 30th over into March.
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) {
+    return invalid('must be an RFC 3339 date-time, like 2024-05-01T12:00:00Z');
   }
+  const date = new Date(`${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}:${match[6]}${(match[7] ?? '').slice(0, 4)}${match[8]!.toUpperCase()}`);
   if (Number.isNaN(date.getTime())) return invalid('must be an RFC 3339 date-time, like 2024-05-01T12:00:00Z');
   if (date.getTime() > now.getTime()) return invalid('must not be in the future');
+  // No account predates the Unix epoch; PostgreSQL has no year 0 at all.
+  if (date.getTime() < 0) return invalid('must not be before 1970');
   return { ok: true, value: date };
 }
 

@@ -25,6 +25,21 @@ export interface PasswordHasher {
   verifyDummy(password: string): Promise<void>;
 }
 
+/** The most ARGON2_* may ask (src/config.ts): also the bound for verifying a stored argon2id hash. */
+export const ARGON2_LIMITS = { minMemoryKiB: 19_456, maxMemoryKiB: 4_194_304, minTime: 2, maxTime: 100, maxParallelism: 16 } as const;
+
+const ARGON2ID_PARAMS = /^\$argon2id\$v=19\$([^$]+)\$/;
+
+/** m, t and p of an argon2id hash, in whatever order it writes them; undefined for anything else. */
+function argon2idParams(hash: string): { m: number; t: number; p: number } | undefined {
+  const text = ARGON2ID_PARAMS.exec(hash)?.[1];
+  if (!text) return undefined;
+  const params = new Map(text.split(',').map((pair) => pair.split('=') as [string, string]));
+  const [m, t, p] = ['m', 't', 'p'].map((key) => Number(params.get(key)));
+  if (params.size !== 3 || ![m, t, p].every((n) => Number.isSafeInteger(n) && n! > 0)) return undefined;
+  return { m: m!, t: t!, p: p! };
+}
+
 /** At most this many hashes at once: one core always stays for the event loop and its requests. */
 export const ARGON2_MAX_CONCURRENT = Math.max(1, availableParallelism() - 1);
 
@@ -39,10 +54,14 @@ export function createPasswordHasher(params: Argon2Params, maxConcurrent = ARGON
     const hash = await dummyHash;
     await slot(() => argon2.verify(hash, password)).catch(() => false);
   };
-  // Today's argon2id hashes are ours, whatever their cost: the configuration may allow more than
-  // the import's bounds.
+  // argon2id within what the configuration may ask (ARGON2_LIMITS) is verified as the product's
+  // own, whatever today's parameters: a hash made before the settings changed still signs in, and
+  // is rewritten. Only beyond those limits does it count as a foreign hash (./legacy-hashes.ts).
+  const isOurs = (hash: string) => {
+    const params = argon2idParams(hash);
+    return params !== undefined && params.m <= ARGON2_LIMITS.maxMemoryKiB && params.t <= ARGON2_LIMITS.maxTime && params.p <= ARGON2_LIMITS.maxParallelism;
+  };
   const isCurrent = (hash: string) => {
-    if (!hash.startsWith('$argon2id$')) return false;
     try {
       return !argon2.needsRehash(hash, options);
     } catch {
@@ -53,9 +72,12 @@ export function createPasswordHasher(params: Argon2Params, maxConcurrent = ARGON
   return {
     hash: (password) => slot(() => argon2.hash(password, options)),
     async verify(hash, password, asSent = password) {
-      if (isCurrent(hash)) {
-        const ok = await slot(() => argon2.verify(hash, password)).catch(() => false);
-        return { ok, needsRehash: false };
+      if (isOurs(hash)) {
+        // The product hashes NFC; an imported argon2id may hold what the keyboard produced.
+        let ok = await slot(() => argon2.verify(hash, password)).catch(() => false);
+        const current = isCurrent(hash);
+        if (!ok && !current && asSent !== password) ok = await slot(() => argon2.verify(hash, asSent)).catch(() => false);
+        return { ok, needsRehash: ok && !current };
       }
       // A hash nobody can verify here (an unknown format, or parameters beyond the import's
       // bounds, written around the import): refused without spending its cost, in the time a

@@ -17,6 +17,7 @@ import type { ProviderFlows } from './provider-flows.ts';
 import type { IdentityLinker, ProviderSignIn, StartedFlow, StartInput, StartRequest } from './provider-sign-in.ts';
 import type { ProviderTokens } from './provider-tokens.ts';
 import { signInMethodNoticeMail } from './sign-in-method-mail.ts';
+import { isDisabled } from '../account-disabled.ts';
 
 export interface LinkedIdentityView {
   id: string;
@@ -46,7 +47,8 @@ export function createIdentityLinker(deps: { prisma: PrismaClient; accounts: Pro
             include: { user: true },
           })
         : null;
-      if (!session) throw new AppError('UNAUTHENTICATED');
+      // A disable revokes every session; the check on the row itself holds even for one it missed.
+      if (!session || isDisabled(session.user)) throw new AppError('UNAUTHENTICATED');
       const existing = await prisma.identity.findUnique({ where: { provider_subject: { provider: identity.provider, subject: identity.subject } }, select: { userId: true } });
       if (existing) throw new AppError('CONFLICT', undefined, { reason: existing.userId === session.userId ? 'ALREADY_LINKED' : 'IDENTITY_IN_USE' });
       return accounts.link(session.user, identity, caller);

@@ -33,12 +33,11 @@ export const liveSessions = (now: Date) => ({ revokedAt: null, expiresAt: { gt: 
 
 export function createAccountSessions(deps: { prisma: PrismaClient; events: SecurityEvents }): AccountSessions {
   const { prisma, events } = deps;
-  const live = liveSessions;
 
   return {
     async list(userId) {
       return prisma.session.findMany({
-        where: { userId, ...live(new Date()) },
+        where: { userId, ...liveSessions(new Date()) },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         select: { id: true, createdAt: true, expiresAt: true, absoluteExpiresAt: true, lastActiveAt: true, userAgent: true, ipAddress: true },
       });
@@ -48,7 +47,7 @@ export function createAccountSessions(deps: { prisma: PrismaClient; events: Secu
       // A malformed id would be a database error on the uuid column: it names nothing of the user's.
       if (!isUuid(sessionId)) throw new AppError('NOT_FOUND');
       const { count } = await prisma.session.updateMany({
-        where: { id: sessionId, userId, ...live(new Date()) },
+        where: { id: sessionId, userId, ...liveSessions(new Date()) },
         data: { revokedAt: new Date() },
       });
       if (count === 0) throw new AppError('NOT_FOUND');

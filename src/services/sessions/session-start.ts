@@ -51,8 +51,21 @@ export function createSessionStart(deps: {
 
   async function start(user: User, caller: Caller, via: SignedInWith = {}): Promise<SignedIn> {
     const issued = await sessions.start(user.id, caller, { passkeyId: via.passkey?.id, identityId: via.identity?.id });
-    // For operators (AdminUser.lastSignInAt); the user row is not otherwise written at sign-in.
-    await prisma.user.update({ where: { id: user.id }, data: { lastSignInAt: issued.session.createdAt } });
+    // For operators (AdminUser.lastSignInAt), and the disabled check once more after the session
+    // exists: a disableUser that committed since `user` was read either revoked this session or
+    // waits on the row and leaves this update nothing to match.
+    const at = issued.session.createdAt;
+    const { count } = await prisma.user.updateMany({
+      where: { id: user.id, OR: [{ disabledAt: null }, { disabledUntil: { lte: at } }] },
+      data: { lastSignInAt: at },
+    });
+    if (count === 0) {
+      await sessions.revoke(issued.session.id);
+      const current = await prisma.user.findUnique({ where: { id: user.id } });
+      if (current) refuseDisabled(current);
+      // Removed meanwhile (or enabled again in the same instant): no session either way.
+      throw new AppError('INVALID_CREDENTIALS');
+    }
     return { user, deviceToken: await devices.remember(user.id, caller.deviceToken), ...issued };
   }
 
