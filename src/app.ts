@@ -127,16 +127,11 @@ export async function createApp(config: Config, baseLogger: Logger, database?: D
       drain.start();
       // No new mail is claimed; a send in flight finishes within the grace, the rest waits in the outbox.
       services.mailSender.stop();
-      // Both listeners drain together: operator requests in flight finish like the public ones.
-      const [complete] = await Promise.all([
-        drainer.drain({
-          graceMs: config.shutdownGraceSeconds * 1000,
-          background: services.background,
-          inFlight: scopes.inFlight,
-          logger,
-        }),
-        adminDrainer?.drain({ graceMs: config.shutdownGraceSeconds * 1000, background: services.background, inFlight: scopes.inFlight, logger }),
-      ]);
+      // Both listeners drain together: operator requests in flight finish like the public ones, and
+      // a cut on either makes the shutdown incomplete.
+      const grace = { graceMs: config.shutdownGraceSeconds * 1000, background: services.background, inFlight: scopes.inFlight, logger };
+      const drained = await Promise.all([drainer.drain(grace), ...(adminDrainer ? [adminDrainer.drain(grace)] : [])]);
+      const complete = drained.every(Boolean);
       await purge?.stop();
       services.mailSender.close();
       redis?.disconnect();

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SecurityEvent } from '../src/generated/prisma/client.ts';
-import type { Operator, UserAdmin } from '../src/services/operators/user-admin.ts';
+import type { UserAdmin } from '../src/services/operators/user-admin.ts';
+import type { OperatorActor } from '../src/services/security/security-events.ts';
 import { errorCode, signIn, signUpNewUser } from './support/accounts.ts';
 import {
   DASHBOARD,
@@ -63,7 +64,7 @@ describe('user administration', () => {
   let sink: SmtpSink;
   let admin: UserAdmin;
   /** An operator key as the operator API passes it: the key must exist for events to name it. */
-  let op: Operator;
+  let op: OperatorActor;
 
   beforeAll(async () => {
     t = await startAppWithMailbox();
@@ -71,7 +72,7 @@ describe('user administration', () => {
     admin = t.app.services.userAdmin;
     const keyId = randomBytes(8).toString('hex').slice(0, 10);
     await t.app.services.prisma.operatorKey.create({ data: { keyId, name: 'support desk', scope: 'write', secretHash: '0'.repeat(64) } });
-    op = { keyId };
+    op = { operatorKeyId: keyId };
   });
   afterAll(() => t.close());
 
@@ -80,9 +81,9 @@ describe('user administration', () => {
     prisma().securityEvent.findMany({ where: { userId, ...(kind ? { kind } : {}) }, orderBy: { createdAt: 'asc' } });
 
   /** Exactly one event of `kind`, by the operator, with no address or agent. */
-  async function expectOperatorEvent(userId: string, kind: string, operator: Operator = op): Promise<void> {
+  async function expectOperatorEvent(userId: string, kind: string, operator: OperatorActor = op): Promise<void> {
     expect(await eventsOf(userId, kind)).toEqual([
-      expect.objectContaining({ kind, byOperator: true, ipAddress: null, userAgent: null, operatorKeyId: operator.keyId }),
+      expect.objectContaining({ kind, byOperator: true, ipAddress: null, userAgent: null, operatorKeyId: operator.operatorKeyId }),
     ]);
   }
 
@@ -137,10 +138,10 @@ describe('user administration', () => {
 
       const longLocal = `${'x'.repeat(70)}${Date.now()}`;
       const email = `${longLocal}@example.com`;
-      const cut = await admin.createUser({ email, username: null, emailVerified: false, sendInvitation: false }, { keyId: null });
+      const cut = await admin.createUser({ email, username: null, emailVerified: false, sendInvitation: false }, { operatorKeyId: null });
       expect(cut.username).toBe(longLocal.slice(0, 64));
       // A command's change: by an operator, with no key.
-      await expectOperatorEvent(cut.id, 'ACCOUNT_CREATED', { keyId: null });
+      await expectOperatorEvent(cut.id, 'ACCOUNT_CREATED', { operatorKeyId: null });
 
       await outboxEmpty(t);
       expect(sink.mailsTo(email)).toEqual([]);
@@ -486,7 +487,7 @@ describe('the operator mail limit', () => {
 
   it('counts createUser with an invitation, sendInvitation and forcePasswordReset per target account; refused calls cost nothing', async () => {
     const admin = t.app.services.userAdmin;
-    const op = { keyId: null };
+    const op = { operatorKeyId: null };
     const email = uniqueEmail('limited');
     const { id } = await admin.createUser({ email, emailVerified: false, sendInvitation: true }, op);
     await admin.sendInvitation(id, op);

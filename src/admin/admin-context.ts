@@ -3,13 +3,13 @@
 import type { Services } from '../services/create-services.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { OperatorKeyView } from '../services/operators/operator-keys.ts';
-import type { Operator } from '../services/operators/user-admin.ts';
+import type { OperatorActor } from '../services/security/security-events.ts';
 
 export interface AdminContext {
   services: Services;
   /** The calling key; every resolver runs after the gate checked it. */
   key: OperatorKeyView;
   /** The key as the services record it on events. */
-  operator: Operator;
+  operator: OperatorActor;
   audit: AuditLog;
 }

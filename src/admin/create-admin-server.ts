@@ -48,7 +48,7 @@ export function createAdminServer(deps: {
     context: ({ operatorKey }) => {
       // The gate ran in onParams: no context is built for a request without a live key.
       if (!operatorKey) throw new Error('operator API context without a checked key');
-      return { services, key: operatorKey, operator: { keyId: operatorKey.keyId }, audit };
+      return { services, key: operatorKey, operator: { operatorKeyId: operatorKey.keyId }, audit };
     },
     maskedErrors: { maskError: errors.maskError, errorMessage: 'Unexpected error.' },
     logging: yogaLogging(logger, errors, '[admin yoga]'),

@@ -14,7 +14,7 @@ const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/u;
  */
 export function normalizeEmail(raw: string, field = 'email'): string {
   if (raw.length > EMAIL_MAX * 4) throw badInput(field, `must be at most ${EMAIL_MAX} characters`);
-  const email = raw.normalize('NFC').trim().toLowerCase().normalize('NFC');
+  const email = foldEmail(raw);
   if (email.length === 0) throw badInput(field, 'is required');
   if (email.length > EMAIL_MAX) throw badInput(field, `must be at most ${EMAIL_MAX} characters`);
   if (hasInvisibleCharacters(raw) || hasControlCharacters(email)) {
@@ -22,6 +22,11 @@ export function normalizeEmail(raw: string, field = 'email'): string {
   }
   if (!EMAIL_SHAPE.test(email) || hasUnpairedSurrogates(email)) throw badInput(field, 'is not a valid email address');
   return email;
+}
+
+/** An email as it is stored, without the checks: also for the operator API's email prefix search. */
+export function foldEmail(raw: string): string {
+  return raw.normalize('NFC').trim().toLowerCase().normalize('NFC');
 }
 
 /** The username of an account made from an email alone (createUser, an import line without one): the part before `@`, cut to 64. */

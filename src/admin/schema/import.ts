@@ -78,7 +78,7 @@ adminBuilder.mutationField('importUsers', (t) =>
       }));
       return audit.record('importUsers', key, { dryRun }, async () => {
         if (lines.length > MAX_IMPORT_PER_CALL) throw badInput('users', `at most ${MAX_IMPORT_PER_CALL} per call`);
-        return services.userImport.run(lines, { dryRun, operatorKeyId: operator.keyId });
+        return services.userImport.run(lines, { dryRun, ...operator });
       }, (report) => ({
         counts: { created: report.created, valid: report.valid, skipped: report.skipped, rejected: report.rejected },
       }));

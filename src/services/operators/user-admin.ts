@@ -20,11 +20,6 @@ import { liveSessions, revokeSessionsOf } from '../sessions/account-sessions.ts'
 import { turnOffTwoFactor } from '../two-factor/two-factor.ts';
 import { twoFactorNoticeMail } from '../two-factor/two-factor-mail.ts';
 
-/** Who acts: the operator key (null for commands). */
-export interface Operator {
-  keyId: string | null;
-}
-
 export interface CreateUserInput {
   email: string;
   /** Default: the email's part before `@`, cut to 64 characters. */
@@ -35,24 +30,24 @@ export interface CreateUserInput {
 
 export interface UserAdmin {
   /** An account without a password; EMAIL_TAKEN if the email has one. The invitation is a reset code with INVITATION_TTL_SECONDS to live. */
-  createUser(input: CreateUserInput, op: Operator): Promise<User>;
+  createUser(input: CreateUserInput, op: OperatorActor): Promise<User>;
   /** A new invitation code by mail, replacing any reset code; CONFLICT when the user has a password or is disabled. */
-  sendInvitation(userId: string, op: Operator): Promise<User>;
+  sendInvitation(userId: string, op: OperatorActor): Promise<User>;
   /** Disables the account (at once: every session ends, every code dies), or replaces the reason and end of a disabled one. */
-  disable(input: { id: string; reason: string; until?: Date | null; notify: boolean }, op: Operator): Promise<User>;
+  disable(input: { id: string; reason: string; until?: Date | null; notify: boolean }, op: OperatorActor): Promise<User>;
   /** Clears the disable; sessions stay revoked. CONFLICT when not disabled by the clock. */
-  enable(input: { id: string; notify: boolean }, op: Operator): Promise<User>;
+  enable(input: { id: string; notify: boolean }, op: OperatorActor): Promise<User>;
   /** Ends every live session of the user; one SESSION_REVOKED when any was live. */
-  revokeSessions(userId: string, op: Operator): Promise<User>;
+  revokeSessions(userId: string, op: OperatorActor): Promise<User>;
   /** Ends one live session, whoever's it is; NOT_FOUND for anything else. Resolves to its user. */
-  revokeSession(sessionId: string, op: Operator): Promise<User>;
+  revokeSession(sessionId: string, op: OperatorActor): Promise<User>;
   /** Mails a reset code; with `invalidateCurrentPassword` the password stops working and every session ends. */
-  forcePasswordReset(input: { id: string; invalidateCurrentPassword: boolean }, op: Operator): Promise<User>;
-  markEmailVerified(userId: string, op: Operator): Promise<User>;
+  forcePasswordReset(input: { id: string; invalidateCurrentPassword: boolean }, op: OperatorActor): Promise<User>;
+  markEmailVerified(userId: string, op: OperatorActor): Promise<User>;
   /** For a user who lost every factor: forgets the authenticator secret and recovery codes. */
-  disableTwoFactor(input: { id: string; reason: string }, op: Operator): Promise<User>;
+  disableTwoFactor(input: { id: string; reason: string }, op: OperatorActor): Promise<User>;
   /** Deletes the account and all it owns; the notice goes to the former address. */
-  remove(input: { id: string; reason: string; notify: boolean }, op: Operator): Promise<void>;
+  remove(input: { id: string; reason: string; notify: boolean }, op: OperatorActor): Promise<void>;
 }
 
 const REASON_MAX = 500;
@@ -98,7 +93,6 @@ export function createUserAdmin(deps: {
 }): UserAdmin {
   const { prisma, outbox, codes, limits, events, providerTokens, config } = deps;
   const { appName, invitationTtlSeconds } = config;
-  const actor = (op: Operator): OperatorActor => ({ operatorKeyId: op.keyId });
 
   async function find(db: Prisma.TransactionClient | PrismaClient, id: string): Promise<User> {
     const user = await db.user.findUnique({ where: { id } });
@@ -152,7 +146,7 @@ export function createUserAdmin(deps: {
       try {
         return await outbox.transaction(async (tx, mail) => {
           const user = await tx.user.create({ data: { id, email, username, emailVerified: input.emailVerified } });
-          await events.record(id, 'ACCOUNT_CREATED', actor(op), tx);
+          await events.record(id, 'ACCOUNT_CREATED', op, tx);
           if (input.sendInvitation) await invite(tx, mail, user);
           return user;
         });
@@ -170,7 +164,7 @@ export function createUserAdmin(deps: {
       };
       return change(userId, { check, mails: true }, async (tx, mail, user) => {
         await invite(tx, mail, user);
-        await events.record(user.id, 'PASSWORD_RESET_REQUESTED', actor(op), tx);
+        await events.record(user.id, 'PASSWORD_RESET_REQUESTED', op, tx);
       });
     },
 
@@ -186,7 +180,7 @@ export function createUserAdmin(deps: {
         await revokeSessionsOf(tx, user.id);
         // Codes mailed before (a reset, an invitation, a verification) must not outlive the disable.
         await codes.discard(tx, user.id);
-        await events.record(user.id, 'ACCOUNT_DISABLED', actor(op), tx);
+        await events.record(user.id, 'ACCOUNT_DISABLED', op, tx);
         if (input.notify) await mail.add(accountDisabledMail(user.email, appName, until));
       });
     },
@@ -197,7 +191,7 @@ export function createUserAdmin(deps: {
       };
       return change(input.id, { check }, async (tx, mail, user) => {
         await tx.user.update({ where: { id: user.id }, data: { disabledAt: null, disabledUntil: null, disabledReason: null } });
-        await events.record(user.id, 'ACCOUNT_ENABLED', actor(op), tx);
+        await events.record(user.id, 'ACCOUNT_ENABLED', op, tx);
         if (input.notify) await mail.add(accountEnabledMail(user.email, appName));
       });
     },
@@ -207,7 +201,7 @@ export function createUserAdmin(deps: {
         // Counted before: revokeSessionsOf also stamps sessions that had expired, which end nothing.
         const live = await tx.session.count({ where: { userId: user.id, ...liveSessions(new Date()) } });
         await revokeSessionsOf(tx, user.id);
-        if (live > 0) await events.record(user.id, 'SESSION_REVOKED', actor(op), tx);
+        if (live > 0) await events.record(user.id, 'SESSION_REVOKED', op, tx);
       });
     },
 
@@ -221,7 +215,7 @@ export function createUserAdmin(deps: {
           select: { userId: true },
         });
         if (!session) throw notFound();
-        await events.record(session.userId, 'SESSION_REVOKED', actor(op), tx);
+        await events.record(session.userId, 'SESSION_REVOKED', op, tx);
         return find(tx, session.userId);
       });
     },
@@ -230,11 +224,11 @@ export function createUserAdmin(deps: {
       return change(input.id, { check: refuseDisabled, mails: true }, async (tx, mail, user) => {
         // The sendMail code: the same lifetime and tries, replacing any reset or invitation code.
         const issued = await codes.issue(tx, user.id, 'password_reset', user.email);
-        await events.record(user.id, 'PASSWORD_RESET_REQUESTED', actor(op), tx);
+        await events.record(user.id, 'PASSWORD_RESET_REQUESTED', op, tx);
         if (input.invalidateCurrentPassword) {
           await tx.user.update({ where: { id: user.id }, data: { passwordHash: null } });
           await revokeSessionsOf(tx, user.id);
-          await events.record(user.id, 'PASSWORD_INVALIDATED', actor(op), tx);
+          await events.record(user.id, 'PASSWORD_INVALIDATED', op, tx);
         }
         const ttlSeconds = codes.policy('password_reset').ttlSeconds;
         await mail.add(supportResetCodeMail(user.email, appName, issued.code, ttlSeconds, input.invalidateCurrentPassword), issued.ref);
@@ -247,7 +241,7 @@ export function createUserAdmin(deps: {
       };
       return change(userId, { check }, async (tx, _mail, user) => {
         await markAddressVerified(tx, codes, user.id);
-        await events.record(user.id, 'EMAIL_VERIFIED', actor(op), tx);
+        await events.record(user.id, 'EMAIL_VERIFIED', op, tx);
       });
     },
 
@@ -256,7 +250,7 @@ export function createUserAdmin(deps: {
       checkReason(input.reason);
       return change(input.id, {}, async (tx, mail, user) => {
         if (!(await turnOffTwoFactor(tx, user.id))) throw conflict('two-factor is off');
-        await events.record(user.id, 'TWO_FACTOR_DISABLED', actor(op), tx);
+        await events.record(user.id, 'TWO_FACTOR_DISABLED', op, tx);
         await mail.add(twoFactorNoticeMail(user.email, appName, { kind: 'disabled', bySupport: true }));
       });
     },

@@ -4,7 +4,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { Prisma, type PrismaClient, type User } from '../../generated/prisma/client.ts';
 import { badInput } from '../errors.ts';
-import { hasControlCharacters, isUuid, normalizeEmail } from '../input.ts';
+import { foldEmail, hasControlCharacters, isUuid, normalizeEmail } from '../input.ts';
 
 export type UserOrder = 'CREATED_AT_DESC' | 'CREATED_AT_ASC' | 'EMAIL_ASC';
 
@@ -157,12 +157,12 @@ interface NormalizedFilter {
 }
 
 function normalizeFilter(filter: UserFilter): NormalizedFilter {
-  // As emails are stored (src/services/input.ts), so " Ana@" finds "ana@…"; no shape check, it is a prefix.
   for (const field of ['emailPrefix', 'usernamePrefix'] as const) {
     // PostgreSQL text cannot hold NUL; no address or name holds a control character.
     if (hasControlCharacters(filter[field] ?? '')) throw badInput(field, 'must not contain control characters');
   }
-  const emailPrefix = filter.emailPrefix?.normalize('NFC').trim().toLowerCase().normalize('NFC') || null;
+  // As emails are stored (src/services/input.ts), so " Ana@" finds "ana@…"; no shape check, it is a prefix.
+  const emailPrefix = foldEmail(filter.emailPrefix ?? '') || null;
   // Stored usernames are NFC; the case is folded by the database's lower(), as in the index.
   const usernamePrefix = filter.usernamePrefix?.normalize('NFC') || null;
   return {

@@ -237,7 +237,7 @@ function checkLine(line: ImportLine, keys: ImportKeys, now: Date): Checked {
     typeMismatch(value, 'username', 'string') ??
     typeMismatch(value, 'passwordHash', 'string') ??
     typeMismatch(value, 'emailVerified', 'boolean') ??
-    typeMismatch(value, 'createdAt', 'date-time') ??
+    typeMismatch(value, 'createdAt', 'string') ??
     typeMismatch(value, 'id', 'string');
   if (wrongType) return reject(wrongType);
 
@@ -291,10 +291,10 @@ function recordOf(line: ImportLine): Read<Record<string, unknown>> {
   return { ok: true, value: value as Record<string, unknown> };
 }
 
-function typeMismatch(value: Record<string, unknown>, field: string, type: 'string' | 'boolean' | 'date-time'): Rejection | undefined {
+function typeMismatch(value: Record<string, unknown>, field: string, type: 'string' | 'boolean'): Rejection | undefined {
   const given = value[field];
   if (given === undefined || given === null) return undefined;
-  if (type === 'date-time' ? typeof given === 'string' : typeof given === type) return undefined;
+  if (typeof given === type) return undefined;
   return { code: 'MALFORMED_LINE', field, message: `${field}: must be ${type === 'boolean' ? 'true or false' : 'a string'}` };
 }
 

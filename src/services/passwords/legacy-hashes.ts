@@ -50,6 +50,15 @@ export function hashFormat(hash: string): HashFormat | null {
   return check.ok ? check.format : null;
 }
 
+/** m, t and p of a well-formed `$argon2id$` hash, whatever their size; undefined for anything else. */
+export function argon2idCost(hash: string): { m: number; t: number; p: number } | undefined {
+  if (!hash.startsWith('$argon2id$')) return undefined;
+  const result = parseArgon2(hash);
+  if (!result.ok || result.parsed.format !== 'argon2') return undefined;
+  const { m, t, p } = result.parsed;
+  return { m, t, p };
+}
+
 /** Verifies `password` against a stored non-argon2id-current hash; re-checks the bounds first (refuses, returns false, beyond them). */
 export async function verifyLegacyHash(hash: string, password: string): Promise<boolean> {
   const result = parse(hash);

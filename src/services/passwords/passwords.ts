@@ -3,7 +3,7 @@
 // imported ones (./legacy-hashes.ts: bcrypt, argon2i, Firebase scrypt, Django PBKDF2).
 import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
-import { hashFormat, verifyLegacyHash } from './legacy-hashes.ts';
+import { argon2idCost, hashFormat, verifyLegacyHash } from './legacy-hashes.ts';
 
 export interface Argon2Params {
   memoryCost: number;
@@ -28,18 +28,6 @@ export interface PasswordHasher {
 /** The most ARGON2_* may ask (src/config.ts): also the bound for verifying a stored argon2id hash. */
 export const ARGON2_LIMITS = { minMemoryKiB: 19_456, maxMemoryKiB: 4_194_304, minTime: 2, maxTime: 100, maxParallelism: 16 } as const;
 
-const ARGON2ID_PARAMS = /^\$argon2id\$v=19\$([^$]+)\$/;
-
-/** m, t and p of an argon2id hash, in whatever order it writes them; undefined for anything else. */
-function argon2idParams(hash: string): { m: number; t: number; p: number } | undefined {
-  const text = ARGON2ID_PARAMS.exec(hash)?.[1];
-  if (!text) return undefined;
-  const params = new Map(text.split(',').map((pair) => pair.split('=') as [string, string]));
-  const [m, t, p] = ['m', 't', 'p'].map((key) => Number(params.get(key)));
-  if (params.size !== 3 || ![m, t, p].every((n) => Number.isSafeInteger(n) && n! > 0)) return undefined;
-  return { m: m!, t: t!, p: p! };
-}
-
 /** At most this many hashes at once: one core always stays for the event loop and its requests. */
 export const ARGON2_MAX_CONCURRENT = Math.max(1, availableParallelism() - 1);
 
@@ -58,7 +46,7 @@ export function createPasswordHasher(params: Argon2Params, maxConcurrent = ARGON
   // own, whatever today's parameters: a hash made before the settings changed still signs in, and
   // is rewritten. Only beyond those limits does it count as a foreign hash (./legacy-hashes.ts).
   const isOurs = (hash: string) => {
-    const params = argon2idParams(hash);
+    const params = argon2idCost(hash);
     return params !== undefined && params.m <= ARGON2_LIMITS.maxMemoryKiB && params.t <= ARGON2_LIMITS.maxTime && params.p <= ARGON2_LIMITS.maxParallelism;
   };
   const isCurrent = (hash: string) => {

@@ -41,7 +41,10 @@ export interface EventSubject {
   provider?: string | undefined;
 }
 
-/** An operator's change: no address or agent (an internal host means nothing to the user); the key when one made it. */
+/**
+ * An operator's change: no address or agent (an internal host means nothing to the user); the
+ * operator API's key when one made it, null for commands. src/services/operators/ takes it as who acts.
+ */
 export interface OperatorActor {
   operatorKeyId: string | null;
 }

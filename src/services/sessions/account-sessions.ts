@@ -19,7 +19,10 @@ export interface AccountSessions {
   logout(userId: string, sessionId: string, caller: Caller): Promise<void>;
 }
 
-/** Revokes the user's live sessions (all, or all but one), in whatever transaction `db` is. */
+/**
+ * Revokes the user's sessions (all, or all but one), in whatever transaction `db` is: every row not
+ * revoked yet, expired ones too, so a refresh in flight cannot revive one. The count includes those.
+ */
 export async function revokeSessionsOf(db: Prisma.TransactionClient | PrismaClient, userId: string, exceptSessionId?: string): Promise<number> {
   const { count } = await db.session.updateMany({
     where: { userId, revokedAt: null, ...(exceptSessionId ? { id: { not: exceptSessionId } } : {}) },
